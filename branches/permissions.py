@@ -1,0 +1,148 @@
+"""Who may do what, in one place (DESIGN §1, §7).
+
+Every view asks these predicates; templates may use them to hide buttons, but a
+hidden button is never the check. Role assignments are loaded once per request
+and cached on the user object.
+
+- secretary: acts for the branch of the assignment.
+- reviewer: acts for the branches directly under the organisation of the
+  assignment (a party committee or general branch), except a branch the
+  reviewer belongs to (recusal).
+- staff, approver, re-reviewer: hold their role on the work committee and so
+  act for every organisation under it.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .models import Member, Organisation, OrgKind, Role, RoleAssignment
+
+COMMITTEE_ROLES = (Role.STAFF, Role.APPROVER, Role.REREVIEWER)
+_CACHE_ATTR = "_starrating_roles"
+
+
+def roles_of(user) -> dict[str, frozenset[int]]:
+    """{role: organisation ids} for an authenticated user, cached on the object."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        found: dict[str, set[int]] = {}
+        for role, org_id in RoleAssignment.objects.filter(user=user).values_list(
+            "role", "organisation_id"
+        ):
+            found.setdefault(role, set()).add(org_id)
+        cached = {role: frozenset(ids) for role, ids in found.items()}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_roles(user):
+    """Drop the cached assignments (after assigning a role in the same request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def has_role(user, role) -> bool:
+    return bool(roles_of(user).get(role))
+
+
+def is_staff(user) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def is_committee_level(user) -> bool:
+    """Staff, approvers and re-reviewers see the whole committee's data."""
+    return any(has_role(user, role) for role in COMMITTEE_ROLES)
+
+
+def is_secretary_of(user, branch: Organisation) -> bool:
+    return branch.pk in roles_of(user).get(Role.SECRETARY, ())
+
+
+def belongs_to(user, branch: Organisation) -> bool:
+    """The user is a member or the secretary of the branch (grounds for recusal)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_secretary_of(user, branch):
+        return True
+    return Member.objects.filter(user=user, branch=branch).exists()
+
+
+def is_reviewer_above(user, branch: Organisation) -> bool:
+    """Holds the reviewer role on the organisation directly above the branch."""
+    return branch.parent_id in roles_of(user).get(Role.REVIEWER, ())
+
+
+def may_view_branch(user, branch: Organisation) -> bool:
+    """Read access to a branch's sheets, survey figures and results."""
+    return (
+        is_committee_level(user) or is_secretary_of(user, branch) or is_reviewer_above(user, branch)
+    )
+
+
+def reviewers_available(branch: Organisation) -> bool:
+    """Some reviewer of the parent does not belong to the branch."""
+    if branch.parent is None or branch.parent.kind == OrgKind.COMMITTEE:
+        return False
+    assignments = RoleAssignment.objects.filter(
+        organisation_id=branch.parent_id, role=Role.REVIEWER
+    )
+    conflicted = Member.objects.filter(branch=branch, user__isnull=False).values("user_id")
+    secretaries = RoleAssignment.objects.filter(organisation=branch, role=Role.SECRETARY).values(
+        "user_id"
+    )
+    return assignments.exclude(Q(user_id__in=conflicted) | Q(user_id__in=secretaries)).exists()
+
+
+def may_review(user, branch: Organisation) -> bool:
+    """Score the branch as its superior (DESIGN §2.1.3).
+
+    The parent's reviewers review; committee staff review directly managed branches
+    and any branch whose every reviewer must recuse. Nobody reviews a branch they
+    belong to.
+    """
+    if belongs_to(user, branch):
+        return False
+    if is_reviewer_above(user, branch):
+        return True
+    if is_staff(user):
+        return branch.directly_managed or not reviewers_available(branch)
+    return False
+
+
+def branches_for(user):
+    """The branches a user may see, as a queryset (for lists and 404s)."""
+    branches = Organisation.objects.filter(kind=OrgKind.BRANCH)
+    if is_committee_level(user):
+        return branches
+    roles = roles_of(user)
+    return branches.filter(
+        Q(pk__in=roles.get(Role.SECRETARY, ())) | Q(parent_id__in=roles.get(Role.REVIEWER, ()))
+    )
+
+
+def require(allowed: bool):
+    """Raise 403 unless `allowed`; the one way views refuse."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def role_required(*roles):
+    """View decorator: the user must be logged in and hold one of `roles` somewhere."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(any(has_role(request.user, role) for role in roles))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

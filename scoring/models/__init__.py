@@ -1,0 +1,12 @@
+"""Models of the rating year, one module per concept."""
+
+from .campaign import Assessment, Campaign, CampaignKind, CampaignStatus, Criterion, QuotaMode
+
+__all__ = [
+    "Assessment",
+    "Campaign",
+    "CampaignKind",
+    "CampaignStatus",
+    "Criterion",
+    "QuotaMode",
+]

@@ -1,0 +1,264 @@
+"""A campaign (评定活动): one year's rating, its rubric, its policy, its branches."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branches.models import ElectionStatus, Organisation
+
+
+class CampaignKind(models.TextChoices):
+    """Values match the rules engine's `kind` (DESIGN §4.1)."""
+
+    INITIAL = "initial", _("Declaration")
+    YEAR_END = "year_end", _("Year-end re-rating")
+
+
+class CampaignStatus(models.TextChoices):
+    """The campaign's place in the year (DESIGN §2); later stages extend it."""
+
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Declaration open")
+    PUBLICITY = "publicity", _("Publicity")
+    APPROVED = "approved", _("Approved")
+    CLOSED = "closed", _("Closed")
+
+
+class QuotaMode(models.TextChoices):
+    ENFORCE = "enforce", _("Enforce")
+    WARN = "warn", _("Warn only")
+    OFF = "off", _("Off")
+
+
+def default_self_deadline():
+    return datetime.date(datetime.date.today().year, 6, 5)
+
+
+SHARE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+POINTS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class Campaign(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CampaignKind.choices, default=CampaignKind.INITIAL
+    )
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    committee = models.ForeignKey(
+        Organisation,
+        verbose_name=_("work committee"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        limit_choices_to={"kind": "committee"},
+    )
+    # Policy (DESIGN §4): weights, bands, quotas.
+    weight_self = models.DecimalField(
+        _("weight of self-evaluation"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.2"),
+        validators=SHARE,
+    )
+    weight_survey = models.DecimalField(
+        _("weight of survey"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.3"),
+        validators=SHARE,
+    )
+    weight_review = models.DecimalField(
+        _("weight of review"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=SHARE,
+    )
+    band_5 = models.DecimalField(
+        _("lowest score for five stars"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90"),
+        validators=POINTS,
+    )
+    band_4 = models.DecimalField(
+        _("lowest score for four stars"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("80"),
+        validators=POINTS,
+    )
+    band_3 = models.DecimalField(
+        _("lowest score for three stars"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("70"),
+        validators=POINTS,
+    )
+    band_2 = models.DecimalField(
+        _("lowest score for two stars"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("60"),
+        validators=POINTS,
+    )
+    band_1 = models.DecimalField(
+        _("lowest score for one star"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        validators=POINTS,
+    )
+    five_star_share = models.DecimalField(
+        _("five-star share"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.1"),
+        validators=SHARE,
+    )
+    low_share = models.DecimalField(
+        _("share of one star or none"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.1"),
+        validators=SHARE,
+    )
+    quota_mode = models.CharField(
+        _("quota mode"), max_length=8, choices=QuotaMode.choices, default=QuotaMode.ENFORCE
+    )
+    quota_mode_reason = models.TextField(_("reason for the quota mode"), blank=True)
+    # Deadlines (DESIGN §2.1: 5 June by default).
+    self_deadline = models.DateField(
+        _("deadline for self-evaluation and survey"), default=default_self_deadline
+    )
+    review_deadline = models.DateField(_("deadline for review"), null=True, blank=True)
+    publicity_days = models.PositiveSmallIntegerField(_("publicity days"), default=7)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The last recompute's quota check (DESIGN §4.8), as the engine reported it.
+    quota_report = models.JSONField(_("quota check"), default=dict, blank=True)
+    recomputed_at = models.DateTimeField(_("recomputed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "kind"], name="campaign_one_per_year_and_kind"
+            ),
+            models.CheckConstraint(
+                name="campaign_weights_sum_to_one",
+                condition=Q(weight_self__gte=0, weight_survey__gte=0, weight_review__gte=0)
+                & Q(weight_self=Decimal("1") - F("weight_survey") - F("weight_review")),
+                violation_error_message=_("The three weights must sum to exactly 1."),
+            ),
+            models.CheckConstraint(
+                name="campaign_bands_descending",
+                condition=Q(
+                    band_5__gt=F("band_4"),
+                    band_4__gt=F("band_3"),
+                    band_3__gt=F("band_2"),
+                    band_2__gt=F("band_1"),
+                    band_1__gte=0,
+                    band_5__lte=100,
+                ),
+                violation_error_message=_(
+                    "Band thresholds must fall strictly from five stars to one star."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_editable_rubric(self):
+        """The rubric is fixed once the campaign opens (DESIGN §3)."""
+        return self.status == CampaignStatus.DRAFT
+
+    @property
+    def bands(self):
+        return (self.band_5, self.band_4, self.band_3, self.band_2, self.band_1)
+
+    @property
+    def reference_date(self):
+        """The date election status is judged at: the self-evaluation deadline."""
+        return self.self_deadline
+
+
+class Criterion(models.Model):
+    """One line of the rubric; max points of a campaign's criteria sum to 100."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    max_points = models.DecimalField(
+        _("maximum points"), max_digits=5, decimal_places=2, validators=POINTS
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["campaign", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "position"], name="criterion_unique_position"
+            ),
+            models.CheckConstraint(
+                name="criterion_points_in_range", condition=Q(max_points__gt=0, max_points__lte=100)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+
+class Assessment(models.Model):
+    """One branch in one campaign: the hub its sheets, survey, review and rating hang on."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assessments")
+    branch = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        limit_choices_to={"kind": "branch"},
+    )
+    # Election status at the campaign's reference date, fixed when the campaign opens
+    # and refreshed by recompute (DESIGN §4.7).
+    election = models.CharField(
+        _("election status"),
+        max_length=16,
+        choices=ElectionStatus.choices,
+        default=ElectionStatus.ON_TIME,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["campaign", "branch__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "branch"], name="assessment_one_per_branch"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.branch}"
