@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""URLs of the rating year; each views module lists its own routes in `urls`."""
+
+from .views import campaigns, events, reviews, self_evaluation, survey
 
 app_name = "scoring"
 
-urlpatterns: list = []
+urlpatterns = [
+    *campaigns.urls,
+    *self_evaluation.urls,
+    *survey.urls,
+    *reviews.urls,
+    *events.urls,
+]

@@ -1,12 +1,8 @@
-"""Models of the rating year, one module per concept."""
+"""Models of the rating year, one module per concept; each module lists its names in __all__."""
 
-from .campaign import Assessment, Campaign, CampaignKind, CampaignStatus, Criterion, QuotaMode
-
-__all__ = [
-    "Assessment",
-    "Campaign",
-    "CampaignKind",
-    "CampaignStatus",
-    "Criterion",
-    "QuotaMode",
-]
+from .campaign import *  # noqa: F403
+from .events import *  # noqa: F403
+from .rating import *  # noqa: F403
+from .review import *  # noqa: F403
+from .self_evaluation import *  # noqa: F403
+from .survey import *  # noqa: F403

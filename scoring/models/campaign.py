@@ -1,5 +1,7 @@
 """A campaign (评定活动): one year's rating, its rubric, its policy, its branches."""
 
+__all__ = ["Assessment", "Campaign", "CampaignKind", "CampaignStatus", "Criterion", "QuotaMode"]
+
 import datetime
 from decimal import Decimal
 

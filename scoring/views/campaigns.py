@@ -1,0 +1,3 @@
+"""Views of this area (being written)."""
+
+urls: list = []
