@@ -7,13 +7,13 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system lint check bench clean-db
+.PHONY: run test setup system lint check bench messages locale-compiled
 .DEFAULT_GOAL := run
 
 setup: system $(VENV)/.installed node_modules/.installed locale-compiled
 
 system:
-	@scripts/system-deps.sh
+	@PYTHON=$(PYTHON) scripts/system-deps.sh
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,6 @@ check: setup
 
 bench: setup
 	$(BIN)/python bench/bench_rate.py
+
+messages: setup
+	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench

@@ -12,6 +12,9 @@ done
 # Node may come from Debian or another packaging of it: the commands are what count.
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# Debian splits venv out of its Python; the Python the Makefile uses must make a venv.
+"${PYTHON:-python3}" -c "import ensurepip, venv" 2>/dev/null \
+  || missing+=("python3-venv")
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "Installing system packages: ${missing[*]}"

@@ -1,21 +1,77 @@
-"""The role-aware home page: what this user has to do now."""
+"""The role-aware home page: what this user has to do now, one card per role."""
+
+from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from branches import todos as branch_todos
-from branches.models import Role
+from branches.models import Role, RoleAssignment
 from branches.permissions import roles_of
 from scoring import todos as scoring_todos
+
+# Bootstrap Icons name and one line on what the role does here (DESIGN §1).
+ROLE_ICONS = {
+    Role.SECRETARY: "flag",
+    Role.REVIEWER: "clipboard-check",
+    Role.STAFF: "briefcase",
+    Role.APPROVER: "patch-check",
+    Role.REREVIEWER: "award",
+}
+ROLE_BLURBS = {
+    Role.SECRETARY: _("Self-evaluation, member and public survey, rectification ledger."),
+    Role.REVIEWER: _("Review the branches under your organisation and propose their stars."),
+    Role.STAFF: _(
+        "Run the campaign, review directly managed branches, audit five-star proposals, "
+        "publish the notice."
+    ),
+    Role.APPROVER: _("Approve the rating list after publicity."),
+    Role.REREVIEWER: _("Re-review five-star results."),
+}
+
+
+@dataclass
+class RoleCard:
+    role: str
+    label: str
+    icon: str
+    blurb: str
+    organisations: list = field(default_factory=list)  # where the user holds the role
+    items: list = field(default_factory=list)  # starrating.todos.Todo
+
+
+def display_name(user) -> str:
+    """A Chinese name reads surname first, without a space: 韩晓梅."""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 @login_required
 def home(request):
-    roles = roles_of(request.user)
-    items = branch_todos.todos(request.user) + scoring_todos.todos(request.user)
-    groups = [
-        (role, label, [item for item in items if item.role == role])
+    user = request.user
+    roles = roles_of(user)
+    items = branch_todos.todos(user) + scoring_todos.todos(user)
+    held = {}
+    if roles:
+        for assignment in (
+            RoleAssignment.objects.filter(user=user)
+            .select_related("organisation")
+            .order_by("organisation__code")
+        ):
+            held.setdefault(assignment.role, []).append(assignment.organisation)
+    cards = [
+        RoleCard(
+            role=role,
+            label=label,
+            icon=ROLE_ICONS.get(role, "person"),
+            blurb=ROLE_BLURBS.get(role, ""),
+            organisations=held.get(role, []),
+            items=[item for item in items if item.role == role],
+        )
         for role, label in Role.choices
         if role in roles
     ]
-    return render(request, "home.html", {"groups": groups})
+    groups = [(card.role, card.label, card.items) for card in cards]
+    return render(
+        request, "home.html", {"cards": cards, "groups": groups, "display_name": display_name(user)}
+    )

@@ -11,5 +11,7 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="starrating-test-media-")
+# Static files come from the finders in tests; an empty root keeps WhiteNoise quiet.
+STATIC_ROOT = tempfile.mkdtemp(prefix="starrating-test-static-")
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
