@@ -163,8 +163,12 @@ class Campaign(models.Model):
             ),
             models.CheckConstraint(
                 name="campaign_weights_sum_to_one",
+                # SQLite computes in binary floats (1 - 0.3 - 0.5 != 0.2 there); with three
+                # decimal places any sum other than 1 is at least 0.001 away, so this
+                # window is exact on PostgreSQL and float-safe on SQLite.
                 condition=Q(weight_self__gte=0, weight_survey__gte=0, weight_review__gte=0)
-                & Q(weight_self=Decimal("1") - F("weight_survey") - F("weight_review")),
+                & Q(weight_self__gt=Decimal("0.9995") - F("weight_survey") - F("weight_review"))
+                & Q(weight_self__lt=Decimal("1.0005") - F("weight_survey") - F("weight_review")),
                 violation_error_message=_("The three weights must sum to exactly 1."),
             ),
             models.CheckConstraint(
