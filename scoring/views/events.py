@@ -1,3 +1,142 @@
-"""Views of this area (being written)."""
+"""Bonus/penalty event pages: staff record, edit and delete; others read their branches'."""
 
-urls: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from branches.permissions import branches_for, is_staff, require, roles_of
+from scoring.forms.events import EventFilterForm, ScoreEventForm
+from scoring.models import ScoreEvent
+from scoring.services import events as service
+from scoring.services.errors import WorkflowError
+
+PAGE_SIZE = 50
+
+
+def _visible_events(user):
+    return ScoreEvent.objects.filter(branch__in=branches_for(user))
+
+
+@login_required
+def event_list(request):
+    """Staff see every branch's events; secretaries their branch's; reviewers theirs."""
+    require(bool(roles_of(request.user)))
+    branches = branches_for(request.user).order_by("code")
+    events = _visible_events(request.user).select_related("branch__parent", "recorded_by")
+    filters = EventFilterForm(request.GET or None, branches=branches)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["year"]:
+            events = events.filter(date__year=data["year"])
+        if data["type"]:
+            events = events.filter(type=data["type"])
+        if data["branch"]:
+            events = events.filter(branch=data["branch"])
+    page = Paginator(events.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "scoring/events/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "may_manage": is_staff(request.user),
+        },
+    )
+
+
+def _form_page(request, form, event):
+    return render(request, "scoring/events/form.html", {"form": form, "event": event})
+
+
+@login_required
+def event_create(request):
+    require(is_staff(request.user))
+    initial = {}
+    if request.GET.get("branch"):
+        initial["branch"] = request.GET["branch"]
+    form = ScoreEventForm(
+        request.POST or None,
+        request.FILES or None,
+        branches=branches_for(request.user).filter(active=True),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.record_event(
+                actor=request.user, uploaded_file=form.cleaned_data["upload"], **form.values()
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The event was recorded."))
+            return redirect("scoring:event_list")
+    return _form_page(request, form, None)
+
+
+@login_required
+def event_edit(request, pk):
+    require(is_staff(request.user))
+    event = get_object_or_404(_visible_events(request.user), pk=pk)
+    form = ScoreEventForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=event,
+        branches=branches_for(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.update_event(
+                event=event,
+                actor=request.user,
+                uploaded_file=form.cleaned_data["upload"],
+                **form.values(),
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The event was saved."))
+            return redirect("scoring:event_list")
+    return _form_page(request, form, event)
+
+
+@login_required
+def event_delete(request, pk):
+    require(is_staff(request.user))
+    event = get_object_or_404(_visible_events(request.user).select_related("branch"), pk=pk)
+    if request.method == "POST":
+        try:
+            service.delete_event(event=event, actor=request.user)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The event was deleted."))
+        return redirect("scoring:event_list")
+    return render(request, "scoring/events/delete.html", {"event": event})
+
+
+@login_required
+def event_evidence(request, pk):
+    event = get_object_or_404(_visible_events(request.user), pk=pk)
+    if not event.evidence:
+        raise Http404
+    try:
+        handle = event.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=event.evidence_name or None)
+
+
+urls = [
+    path("events/", event_list, name="event_list"),
+    path("events/new/", event_create, name="event_create"),
+    path("events/<int:pk>/edit/", event_edit, name="event_edit"),
+    path("events/<int:pk>/delete/", event_delete, name="event_delete"),
+    path("events/<int:pk>/evidence/", event_evidence, name="event_evidence"),
+]

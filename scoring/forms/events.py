@@ -1,0 +1,94 @@
+"""Forms of the bonus/penalty event pages (staff record; others read)."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from scoring.models import EventType, ScoreEvent
+from scoring.services.errors import WorkflowError
+from scoring.services.events import validate_event
+from scoring.uploads import ACCEPT, check_upload
+
+
+class ScoreEventForm(forms.ModelForm):
+    """The fields that matter depend on the type; `clean` checks the combination."""
+
+    upload = forms.FileField(
+        label=_("Evidence file"),
+        required=False,
+        validators=[check_upload],
+        help_text=_("Optional. PDF, JPG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+    class Meta:
+        model = ScoreEvent
+        fields = [
+            "branch",
+            "type",
+            "level",
+            "issuer",
+            "severity",
+            "count",
+            "date",
+            "document_ref",
+            "description",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        self.fields["count"].min_value = 1
+        self.fields["count"].widget.attrs["min"] = "1"
+        for name in ("level", "issuer", "severity", "count"):
+            self.fields[name].widget.attrs["data-event-field"] = name
+        self.fields["type"].widget.attrs["data-event-type"] = "1"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data.update(validate_event(**data))
+        except WorkflowError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+    def _post_clean(self):
+        # The service saves; the DB constraints hold there.
+        pass
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in (
+                "branch",
+                "type",
+                "level",
+                "issuer",
+                "severity",
+                "count",
+                "date",
+                "document_ref",
+                "description",
+            )
+        }
+
+
+class EventFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", _("All")), *EventType.choices]
+        self.fields["branch"].queryset = branches

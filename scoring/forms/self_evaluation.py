@@ -1,0 +1,85 @@
+"""Forms of the self-evaluation page: one score and remark per criterion, the star, files."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from scoring.uploads import ACCEPT, check_upload
+
+STAR_CHOICES = [(str(n), str(n)) for n in range(6)]
+
+
+class SelfEvaluationForm(forms.Form):
+    """Fields `score_<criterion id>`, `remark_<criterion id>` and `self_star`.
+
+    Scores are optional while drafting (the submit service checks completeness) but
+    never negative, above the criterion's maximum or with more than two decimals.
+    """
+
+    self_star = forms.TypedChoiceField(
+        label=_("Self-placed star"),
+        choices=STAR_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, criteria, sheet, **kwargs):
+        scores = {s.criterion_id: s for s in sheet.scores.all()}
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("self_star", "" if sheet.self_star is None else str(sheet.self_star))
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            existing = scores.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
+                label=_("Score"),
+                required=False,
+                min_value=0,
+                max_value=criterion.max_points,
+                max_digits=5,
+                decimal_places=2,
+                initial=existing.score if existing else None,
+                widget=forms.NumberInput(
+                    attrs={
+                        "step": "0.01",
+                        "min": "0",
+                        "max": str(criterion.max_points),
+                        "inputmode": "decimal",
+                        "class": "js-score",
+                    }
+                ),
+            )
+            self.fields[f"remark_{criterion.pk}"] = forms.CharField(
+                label=_("Remark"),
+                required=False,
+                max_length=2000,
+                initial=existing.remark if existing else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        """(criterion, score field, remark field) for the template."""
+        return [(c, self[f"score_{c.pk}"], self[f"remark_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict:
+        """{criterion id: (score or None, remark)} for `save_draft`."""
+        return {
+            c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"remark_{c.pk}"))
+            for c in self.criteria
+        }
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Evidence file"),
+        validators=[check_upload],
+        help_text=_("PDF, JPG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
