@@ -1,0 +1,121 @@
+"""Forms of the member/public survey (DESIGN §2.1.2)."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from scoring.models import Grade, Verdict
+from scoring.services.survey import MAX_PUBLIC_SLIPS, looks_like_code, normalise_code
+
+
+def _helper(action: str, label, css="btn-primary", name="submit") -> FormHelper:
+    helper = FormHelper()
+    helper.form_action = action
+    helper.form_method = "post"
+    button = Submit(name, label)
+    button.field_classes = f"btn {css}"  # not appended to btn-primary: outlines stay outlines
+    helper.add_input(button)
+    return helper
+
+
+class OpenSurveyForm(forms.Form):
+    public_slips = forms.IntegerField(
+        label=_("Number of public slips"),
+        min_value=0,
+        max_value=MAX_PUBLIC_SLIPS,
+        initial=10,
+        help_text=_("One member slip is issued for every active member of the branch."),
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, _("Open the survey and print slips"), name="open")
+
+
+class MoreSlipsForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("More public slips"), min_value=1, max_value=MAX_PUBLIC_SLIPS, initial=5
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, _("Issue public slips"), "btn-outline-primary", name="more")
+
+
+class CloseSurveyForm(forms.Form):
+    override_reason = forms.CharField(
+        label=_("Reason for closing below 80 % participation (committee staff only)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, action="", staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["override_reason"]
+        self.helper = _helper(action, _("Close the survey"), "btn-danger", name="close")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code on your slip"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "form-control-lg font-monospace",
+                "placeholder": "ABCD-EFGH-JK",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not looks_like_code(code):
+            raise forms.ValidationError(_("This code is not valid or has already been used."))
+        return normalise_code(code)
+
+
+class BallotForm(forms.Form):
+    """One radio group per criterion (in rubric order) and the overall verdict.
+
+    The template draws the radios as large touch buttons; the fields validate as usual.
+    """
+
+    verdict = forms.ChoiceField(
+        label=_("Overall, how satisfied are you with the branch?"),
+        choices=Verdict.choices,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": _("Please give an overall verdict.")},
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[self.field_name(criterion)] = forms.ChoiceField(
+                label=criterion.title,
+                help_text=criterion.description,
+                choices=Grade.choices,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                error_messages={
+                    "required": _("Please grade this criterion."),
+                    "invalid_choice": _("A grade is not valid."),
+                },
+            )
+        # The verdict comes last, after the criteria.
+        self.order_fields([self.field_name(c) for c in self.criteria] + ["verdict"])
+
+    @staticmethod
+    def field_name(criterion) -> str:
+        return f"criterion_{criterion.pk}"
+
+    def criterion_fields(self):
+        return [self[self.field_name(criterion)] for criterion in self.criteria]
+
+    def grades(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data[self.field_name(c)] for c in self.criteria}
