@@ -1,5 +1,450 @@
-"""Services of this area (being written)."""
+"""The superior review (上级党组织考评) and the five-star audit (审核), DESIGN §2.1.3.
+
+- A reviewer (or staff, for directly managed branches and when every reviewer must
+  recuse: `branches.permissions.may_review`) scores every criterion 0..max with a
+  remark, saves drafts and submits.
+- Submitting needs BOTH the branch's self-evaluation submitted AND its survey closed:
+  the reviewer must have seen both (DESIGN: "sees the self-evaluation and survey
+  results"). Past the campaign's review deadline (when set) nothing can be saved.
+- On submission the engine proposes a star for this branch alone: the same code as the
+  recompute (`recompute.engine_input_for`), with the quotas off, since quotas need the
+  whole campaign ("proposed star before quotas"). A five-star proposal goes to staff
+  for audit; staff agree, or send the review back to the reviewer with a reason.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from branches.models import Member, Role, RoleAssignment
+from branches.permissions import branches_for, is_staff, may_review, roles_of
+from scoring.models import (
+    Assessment,
+    AuditStatus,
+    Campaign,
+    CampaignStatus,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+)
+from scoring.rules import BranchResult, rate
+from scoring.rules.components import sheet_total
+from starrating.todos import Todo
+
+from . import recompute
+from .errors import WorkflowError
 
 
-def todos(user):
-    return []
+class ReviewError(WorkflowError):
+    default_message = gettext_lazy("This review cannot be changed now.")
+
+
+class NotReadyForReview(ReviewError):
+    default_message = gettext_lazy(
+        "The review can be submitted only after the self-evaluation is submitted and the "
+        "survey is closed."
+    )
+
+
+class ReviewLocked(ReviewError):
+    default_message = gettext_lazy("The review is submitted and can no longer be edited.")
+
+
+class ReviewDeadlinePassed(ReviewError):
+    default_message = gettext_lazy("The review deadline has passed.")
+
+
+class CampaignNotOpen(ReviewError):
+    default_message = gettext_lazy("The campaign is not open for review.")
+
+
+class InvalidScores(ReviewError):
+    """Bad scores; `errors` maps a criterion id to its message."""
+
+    def __init__(self, errors: dict[int, str]):
+        self.errors = errors
+        super().__init__(gettext_lazy("Some scores are missing or out of range."))
+
+
+class AuditError(WorkflowError):
+    default_message = gettext_lazy("This review is not waiting for a five-star audit.")
+
+
+class ReasonRequired(WorkflowError):
+    default_message = gettext_lazy("Give a reason.")
+
+
+FIVE_STARS = 5
+
+
+# --- Reading --------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """The engine's result for one branch's current numbers (quotas off)."""
+
+    figures: recompute.Figures
+    result: BranchResult | None  # None while self-evaluation or survey is missing
+
+    @property
+    def explain(self):
+        return self.result.explain if self.result else []
+
+
+def preview(assessment: Assessment, *, review_total: Decimal | None = None) -> Preview:
+    """The proposal for the numbers as they stand: the engine run on this branch alone.
+
+    `review_total` overrides the stored review total (the scores being submitted).
+    Uses `recompute.gather` / `to_branch_input`, exactly the recompute's input.
+    """
+    campaign = assessment.campaign
+    (figures,) = recompute.gather(campaign, [assessment])
+    if not figures.inputs_ready or (review_total is None and figures.review_total is None):
+        return Preview(figures, None)
+    branch_input = recompute.to_branch_input(figures, review_total=review_total)
+    outcome = rate([branch_input], recompute.policy_of(campaign, quota_mode="off"), campaign.kind)
+    return Preview(figures, outcome.results[0])
+
+
+def review_of(assessment: Assessment) -> Review:
+    """The assessment's review, unsaved and empty when none was started."""
+    try:
+        return assessment.review
+    except Review.DoesNotExist:
+        return Review(assessment=assessment)
+
+
+def reviewable_assessments(user):
+    """Assessments of open campaigns the user may review (with recusal applied later)."""
+    return (
+        Assessment.objects.filter(
+            campaign__status=CampaignStatus.OPEN, branch__in=branches_for(user)
+        )
+        .select_related("campaign", "branch", "branch__parent", "review")
+        .order_by("campaign__year", "branch__code")
+    )
+
+
+def review_queue(user) -> list[Assessment]:
+    """Assessments of open campaigns this user may review now.
+
+    The same rule as `branches.permissions.may_review` (recusal included), decided for
+    all branches with a fixed number of queries instead of a few per branch.
+    """
+    assessments = list(reviewable_assessments(user))
+    if not assessments:
+        return []
+    branch_ids = {a.branch_id for a in assessments}
+    belongs: dict[int, set[int]] = {}
+    for branch_id, user_id in Member.objects.filter(
+        branch_id__in=branch_ids, user__isnull=False
+    ).values_list("branch_id", "user_id"):
+        belongs.setdefault(branch_id, set()).add(user_id)
+    for branch_id, user_id in RoleAssignment.objects.filter(
+        organisation_id__in=branch_ids, role=Role.SECRETARY
+    ).values_list("organisation_id", "user_id"):
+        belongs.setdefault(branch_id, set()).add(user_id)
+    reviewers: dict[int, set[int]] = {}
+    for org_id, user_id in RoleAssignment.objects.filter(role=Role.REVIEWER).values_list(
+        "organisation_id", "user_id"
+    ):
+        reviewers.setdefault(org_id, set()).add(user_id)
+    own_reviewer_orgs = roles_of(user).get(Role.REVIEWER, ())
+    staff = is_staff(user)
+
+    def may(a: Assessment) -> bool:
+        branch = a.branch
+        conflicted = belongs.get(branch.pk, set())
+        if user.pk in conflicted:
+            return False
+        if branch.parent_id in own_reviewer_orgs:
+            return True
+        if not staff:
+            return False
+        if branch.directly_managed:
+            return True
+        return not (reviewers.get(branch.parent_id, set()) - conflicted)
+
+    return [a for a in assessments if may(a)]
+
+
+# --- Changing -------------------------------------------------------------------------
+
+
+def _check_may_review(actor, assessment: Assessment) -> None:
+    if not may_review(actor, assessment.branch):
+        raise PermissionDenied
+
+
+def _check_open(campaign: Campaign) -> None:
+    if campaign.status != CampaignStatus.OPEN:
+        raise CampaignNotOpen()
+    if campaign.review_deadline and timezone.localdate() > campaign.review_deadline:
+        raise ReviewDeadlinePassed()
+
+
+def _locked_review(assessment: Assessment) -> Review:
+    review, _created = Review.objects.select_for_update().get_or_create(assessment=assessment)
+    return review
+
+
+def _clean_scores(criteria, scores, *, complete: bool) -> dict[int, Decimal]:
+    """Scores by criterion id, each a number 0..max with at most two decimals."""
+    errors: dict[int, str] = {}
+    clean: dict[int, Decimal] = {}
+    for criterion in criteria:
+        raw = scores.get(criterion.pk)
+        if raw is None or raw == "":
+            if complete:
+                errors[criterion.pk] = _("Score every criterion.")
+            continue
+        try:
+            value = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+        except InvalidOperation:
+            errors[criterion.pk] = _("Enter a number.")
+            continue
+        if not value.is_finite() or value < 0 or value > criterion.max_points:
+            errors[criterion.pk] = _("Enter a score from 0 to %(max)s.") % {
+                "max": criterion.max_points
+            }
+        elif value != value.quantize(Decimal("0.01")):
+            errors[criterion.pk] = _("Use at most two decimals.")
+        else:
+            clean[criterion.pk] = value
+    unknown = set(scores) - {c.pk for c in criteria}
+    if unknown:
+        errors[next(iter(unknown))] = _("Unknown criterion.")
+    if errors:
+        raise InvalidScores(errors)
+    return clean
+
+
+def _write_scores(review: Review, criteria, scores, remarks, actor) -> None:
+    existing = {s.criterion_id: s for s in review.scores.all()}
+    for criterion in criteria:
+        if criterion.pk not in scores:
+            continue
+        row = existing.get(criterion.pk) or ReviewScore(review=review, criterion=criterion)
+        remark = (remarks or {}).get(criterion.pk, row.remark or "")
+        if row.pk and row.score == scores[criterion.pk] and row.remark == remark:
+            continue
+        row.score = scores[criterion.pk]
+        row.remark = remark
+        row._history_user = actor
+        row.save()
+    review.total = sheet_total(s.score for s in review.scores.all())
+
+
+def save_review_draft(*, assessment: Assessment, actor, scores, remarks=None) -> Review:
+    """Save the scores given so far (each 0..max; some may be left empty)."""
+    with transaction.atomic():
+        assessment = Assessment.objects.select_related("campaign", "branch__parent").get(
+            pk=assessment.pk
+        )
+        _check_may_review(actor, assessment)
+        _check_open(assessment.campaign)
+        review = _locked_review(assessment)
+        if review.status == ReviewStatus.SUBMITTED:
+            raise ReviewLocked()
+        criteria = list(assessment.campaign.criteria.all())
+        clean = _clean_scores(criteria, scores, complete=False)
+        _write_scores(review, criteria, clean, remarks, actor)
+        review.reviewer = actor
+        review._history_user = actor
+        review._change_reason = gettext_noop("draft saved")
+        review.save()
+    return review
+
+
+def submit_review(
+    *,
+    actor,
+    review: Review | None = None,
+    assessment: Assessment | None = None,
+    scores=None,
+    remarks=None,
+) -> Review:
+    """Submit the review: every criterion scored 0..max, self-evaluation submitted and
+    survey closed; stores the engine's proposal (quotas off) and routes a five-star
+    proposal to the staff audit. `scores`, when given, are saved first (same transaction).
+    """
+    assessment = assessment or review.assessment
+    with transaction.atomic():
+        assessment = Assessment.objects.select_related("campaign", "branch__parent").get(
+            pk=assessment.pk
+        )
+        _check_may_review(actor, assessment)
+        _check_open(assessment.campaign)
+        review = _locked_review(assessment)
+        if review.status == ReviewStatus.SUBMITTED:
+            raise ReviewLocked()
+        criteria = list(assessment.campaign.criteria.all())
+        if scores is not None:
+            merged = {s.criterion_id: s.score for s in review.scores.all()}
+            merged.update({k: v for k, v in scores.items() if v not in (None, "")})
+            clean = _clean_scores(criteria, merged, complete=True)
+            _write_scores(review, criteria, clean, remarks, actor)
+        else:
+            stored = {s.criterion_id: s.score for s in review.scores.all()}
+            _clean_scores(criteria, stored, complete=True)
+        proposal = preview(assessment, review_total=review.total)
+        if proposal.result is None:
+            raise NotReadyForReview()
+        review.reviewer = actor
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = timezone.now()
+        review.proposed_star = proposal.result.star
+        review.return_reason = ""
+        if review.proposed_star == FIVE_STARS:
+            review.audit_status = AuditStatus.PENDING
+        else:
+            review.audit_status = AuditStatus.NOT_NEEDED
+        review.audit_reason = ""
+        review.audited_by = None
+        review.audited_at = None
+        review._history_user = actor
+        review._change_reason = gettext_noop("submitted")
+        review.save()
+    return review
+
+
+def return_review(*, review: Review, actor, reason: str) -> Review:
+    """Staff return a submitted review to its reviewer for rework, with a reason."""
+    if not is_staff(actor):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        if review.status != ReviewStatus.SUBMITTED:
+            raise ReviewError(_("Only a submitted review can be returned."))
+        review.status = ReviewStatus.RETURNED
+        review.return_reason = reason
+        review._history_user = actor
+        review._change_reason = gettext_noop("returned")
+        review.save()
+    return review
+
+
+def audit_five_star(*, review: Review, actor, agree: bool, reason: str = "") -> Review:
+    """Staff audit a five-star proposal: agree, or send it back to the reviewer with a
+    reason (the review is then returned and must be submitted again)."""
+    if not is_staff(actor):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not agree and not reason:
+        raise ReasonRequired(_("Give the reason for sending the review back."))
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        if review.status != ReviewStatus.SUBMITTED or review.audit_status != AuditStatus.PENDING:
+            raise AuditError()
+        review.audited_by = actor
+        review.audited_at = timezone.now()
+        review.audit_reason = reason
+        if agree:
+            review.audit_status = AuditStatus.AGREED
+            review._change_reason = gettext_noop("five-star audit agreed")
+        else:
+            review.audit_status = AuditStatus.RETURNED
+            review.status = ReviewStatus.RETURNED
+            review.return_reason = reason
+            review._change_reason = gettext_noop("five-star audit sent back")
+        review._history_user = actor
+        review.save()
+    return review
+
+
+# --- To-dos ---------------------------------------------------------------------------
+
+
+def todos(user) -> list[Todo]:
+    """Reviewer: branches waiting for review, returned reviews. Staff: pending five-star
+    audits, directly managed branches to review, a recompute when inputs changed."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[Todo] = []
+    queue = review_queue(user)
+    waiting = [
+        a
+        for a in queue
+        if getattr(_cached_review(a), "status", None) is None
+        or _cached_review(a).status == ReviewStatus.DRAFT
+    ]
+    returned = [
+        a for a in queue if getattr(_cached_review(a), "status", None) == ReviewStatus.RETURNED
+    ]
+    role = Role.STAFF if is_staff(user) else Role.REVIEWER
+    if waiting:
+        items.append(
+            Todo(
+                role,
+                _("Branches waiting for your review"),
+                reverse("scoring:review_queue"),
+                count=len(waiting),
+            )
+        )
+    if returned:
+        items.append(
+            Todo(
+                role,
+                _("Reviews returned to you"),
+                reverse("scoring:review_queue"),
+                count=len(returned),
+            )
+        )
+    if is_staff(user):
+        pending = Review.objects.filter(
+            status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING
+        ).count()
+        if pending:
+            items.append(
+                Todo(
+                    Role.STAFF,
+                    _("Five-star proposals to audit"),
+                    reverse("scoring:audit_queue"),
+                    count=pending,
+                )
+            )
+        for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN):
+            if recompute.inputs_changed_since_recompute(campaign):
+                items.append(
+                    Todo(
+                        Role.STAFF,
+                        _("Recompute the ratings"),
+                        reverse("scoring:campaign_results", args=[campaign.pk]),
+                        detail=str(campaign),
+                    )
+                )
+    return items
+
+
+def _cached_review(assessment):
+    try:
+        return assessment.review
+    except Review.DoesNotExist:
+        return None
+
+
+def audit_queue():
+    """Reviews waiting for the five-star audit, oldest first."""
+    return (
+        Review.objects.filter(status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING)
+        .select_related("assessment__campaign", "assessment__branch__parent", "reviewer")
+        .order_by("submitted_at")
+    )
+
+
+def review_counts(campaign: Campaign) -> dict:
+    return Review.objects.filter(assessment__campaign=campaign).aggregate(
+        submitted=Count("pk", filter=Q(status=ReviewStatus.SUBMITTED)),
+        pending=Count("pk", filter=Q(audit_status=AuditStatus.PENDING)),
+    )

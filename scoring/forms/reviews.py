@@ -1,0 +1,109 @@
+"""Forms of the review and the five-star audit."""
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewForm(forms.Form):
+    """One score (0..max, step 0.01) and one remark per criterion.
+
+    Scores are optional here: a draft may be partial; submitting checks completeness in
+    the service (`submit_review`), whose errors come back onto the fields.
+    """
+
+    def __init__(self, *args, criteria, review=None, self_scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        stored = {s.criterion_id: s for s in review.scores.all()} if review and review.pk else {}
+        for criterion in self.criteria:
+            row = stored.get(criterion.pk)
+            self.fields[self.score_name(criterion)] = forms.DecimalField(
+                label=str(criterion),
+                required=False,
+                min_value=Decimal(0),
+                max_value=criterion.max_points,
+                max_digits=5,
+                decimal_places=2,
+                initial=row.score if row else None,
+                help_text=self._help(criterion, (self_scores or {}).get(criterion.pk)),
+                widget=forms.NumberInput(
+                    attrs={
+                        "step": "0.01",
+                        "min": "0",
+                        "max": criterion.max_points,
+                        "class": "review-score",
+                        "inputmode": "decimal",
+                    }
+                ),
+            )
+            self.fields[self.remark_name(criterion)] = forms.CharField(
+                label=_("Remark"),
+                required=False,
+                max_length=2000,
+                initial=row.remark if row else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    @staticmethod
+    def _help(criterion, self_score):
+        """The range, and the branch's own score and remark beside it (read-only)."""
+        text = _("0 to %(max)s points") % {"max": criterion.max_points}
+        if self_score is not None:
+            text += " · " + _("self-evaluation: %(score)s") % {"score": self_score.score}
+            if self_score.remark:
+                text += " · " + self_score.remark
+        return text
+
+    @staticmethod
+    def score_name(criterion):
+        return f"score_{criterion.pk}"
+
+    @staticmethod
+    def remark_name(criterion):
+        return f"remark_{criterion.pk}"
+
+    def scores(self) -> dict:
+        return {c.pk: self.cleaned_data.get(self.score_name(c)) for c in self.criteria}
+
+    def remarks(self) -> dict:
+        return {c.pk: self.cleaned_data.get(self.remark_name(c), "") for c in self.criteria}
+
+    def add_service_errors(self, errors: dict) -> None:
+        by_id = {c.pk: c for c in self.criteria}
+        for criterion_id, message in errors.items():
+            criterion = by_id.get(criterion_id)
+            self.add_error(self.score_name(criterion) if criterion else None, message)
+
+
+class AuditForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when sending the review back."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -1,0 +1,372 @@
+"""Recompute a campaign's ratings with the rules engine (DESIGN §4, §7).
+
+The cost of a recompute is a few aggregate queries (assessments, self totals, review
+totals, survey figures, events), one engine call in memory, and one bulk write of the
+ratings, in one transaction. `engine_input_for` is the ONE place that turns stored
+numbers into the engine's `BranchInput`s: the review page's preview and the recompute
+both use it, so a page can never show a figure the stored result disagrees with.
+
+Decision (DESIGN §4.8 "N = all branches rated in the campaign"): a branch is *rated*
+when its self-evaluation is submitted, its survey is closed, its review is submitted
+and — when the review proposed five stars — the staff audit agreed. Only rated branches
+go to the engine (so only they count in N) and get a `Rating`; every other branch has
+no rating (a former one is removed) and is listed under "missing" with what it lacks.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+from branches.permissions import is_staff
+from scoring.models import (
+    Assessment,
+    AuditStatus,
+    Campaign,
+    Rating,
+    Review,
+    ReviewStatus,
+    ScoreEvent,
+    SelfEvaluation,
+    SelfEvaluationStatus,
+    Survey,
+    SurveyStatus,
+)
+from scoring.rules import BranchInput, Event, InvalidInput, Outcome, Policy, rate
+
+from . import events as events_services
+from . import survey as survey_services
+from .errors import WorkflowError
+
+
+class RecomputeError(WorkflowError):
+    default_message = _("The ratings could not be computed.")
+
+
+#: What a branch may lack, in the order the results page lists it.
+MISSING_SELF = "self"
+MISSING_SURVEY = "survey"
+MISSING_REVIEW = "review"
+MISSING_AUDIT = "audit"
+MISSING_LABELS = {
+    MISSING_SELF: _("self-evaluation not submitted"),
+    MISSING_SURVEY: _("survey not closed"),
+    MISSING_REVIEW: _("review not submitted"),
+    MISSING_AUDIT: _("five-star audit pending"),
+}
+
+
+@dataclass
+class Figures:
+    """What the engine needs of one assessment, read from the database."""
+
+    assessment: Assessment
+    self_submitted: bool = False
+    self_total: Decimal | None = None
+    survey_closed: bool = False
+    survey_component: Decimal | None = None
+    satisfaction: Fraction | None = None
+    participation: Fraction | None = None
+    review_status: str | None = None
+    review_total: Decimal | None = None
+    audit_status: str | None = None
+    events: tuple[Event, ...] = ()
+    election: str = "on_time"
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def rated(self) -> bool:
+        return not self.missing
+
+    @property
+    def inputs_ready(self) -> bool:
+        """Self-evaluation submitted and survey closed: the review may be submitted."""
+        return self.self_submitted and self.survey_closed
+
+    @property
+    def participation_low(self) -> bool:
+        """A closed survey under 80 % participation (closed by a recorded override)."""
+        return self.participation is not None and self.participation < Fraction(4, 5)
+
+
+# --- What the other areas store, read in bulk (one query or a few each) ---------------
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    closed: bool
+    component: Decimal | None
+    satisfaction: Fraction | None
+    participation: Fraction | None
+
+
+def _self_figures(campaign, ids) -> dict[int, tuple[bool, Decimal | None]]:
+    """{assessment id: (submitted, total)} of the self-evaluations, one query."""
+    sheets = SelfEvaluation.objects.all()
+    if ids is None:
+        sheets = sheets.filter(assessment__campaign=campaign)
+    else:
+        sheets = sheets.filter(assessment_id__in=ids)
+    return {
+        assessment_id: (status == SelfEvaluationStatus.SUBMITTED, total)
+        for assessment_id, status, total in sheets.values_list("assessment_id", "status", "total")
+    }
+
+
+def _survey_figures(campaign, ids) -> dict[int, SurveyFigures]:
+    """{assessment id: SurveyFigures} from the survey area's aggregates (three queries)."""
+    if ids is None:
+        found = survey_services.survey_figures(campaign)
+    else:
+        found = {
+            survey.assessment_id: survey_services.figures_for(survey)
+            for survey in Survey.objects.filter(assessment_id__in=ids)
+        }
+    return {
+        assessment_id: SurveyFigures(
+            closed=figures.status == SurveyStatus.CLOSED,
+            component=figures.component,
+            satisfaction=figures.satisfaction_rate,
+            participation=figures.participation_rate,
+        )
+        for assessment_id, figures in found.items()
+    }
+
+
+def _events(campaign, assessments) -> dict[int, list[Event]]:
+    """{assessment id: [Event]} of the year's bonus and penalty events, one query."""
+    by_branch = events_services.events_for_campaign(campaign)
+    return {
+        a.pk: [event.as_engine_event() for event in by_branch.get(a.branch_id, ())]
+        for a in assessments
+    }
+
+
+def _latest_change(campaign):
+    """When a review, sheet, survey or event of the campaign last changed, or None."""
+    latest = [
+        model.history.filter(**{lookup: campaign}).aggregate(t=Max("history_date"))["t"]
+        for model, lookup in (
+            (Review, "assessment__campaign"),
+            (SelfEvaluation, "assessment__campaign"),
+            (Survey, "assessment__campaign"),
+        )
+    ]
+    latest.append(
+        ScoreEvent.history.filter(date__year=campaign.year).aggregate(t=Max("history_date"))["t"]
+    )
+    found = [t for t in latest if t is not None]
+    return max(found) if found else None
+
+
+def branch_id(assessment: Assessment) -> str:
+    """The engine's id of a branch: its organisation code (unique, readable in the trace)."""
+    return assessment.branch.code
+
+
+def election_of(assessment: Assessment, campaign: Campaign) -> str:
+    """Election status at the campaign's reference date (DESIGN §4.7), from the branch now."""
+    return assessment.branch.election_status(campaign.reference_date)
+
+
+def gather(campaign: Campaign, assessments: list[Assessment] | None = None) -> list[Figures]:
+    """Load every figure of the campaign's assessments (or of the given ones).
+
+    A fixed number of aggregate queries whatever the number of branches.
+    """
+    whole = assessments is None
+    if whole:
+        assessments = list(
+            Assessment.objects.filter(campaign=campaign)
+            .select_related("branch", "branch__parent")
+            .order_by("branch__code")
+        )
+    ids = [a.pk for a in assessments]
+    selfs = _self_figures(campaign, None if whole else ids)
+    surveys = _survey_figures(campaign, None if whole else ids)
+    events = _events(campaign, assessments)
+    if whole:
+        review_rows = Review.objects.filter(assessment__campaign=campaign)
+    else:
+        review_rows = Review.objects.filter(assessment_id__in=ids)
+    reviews = {
+        row["assessment_id"]: row
+        for row in review_rows.values("assessment_id", "status", "total", "audit_status")
+    }
+    figures = []
+    for assessment in assessments:
+        f = Figures(assessment=assessment, election=election_of(assessment, campaign))
+        submitted, total = selfs.get(assessment.pk, (False, None))
+        f.self_submitted, f.self_total = submitted, total
+        survey = surveys.get(assessment.pk)
+        if survey is not None:
+            f.survey_closed = survey.closed
+            f.survey_component = survey.component
+            f.satisfaction = survey.satisfaction
+            f.participation = survey.participation
+        review = reviews.get(assessment.pk)
+        if review is not None:
+            f.review_status = review["status"]
+            f.review_total = review["total"]
+            f.audit_status = review["audit_status"]
+        f.events = tuple(events.get(assessment.pk, ()))
+        if not f.self_submitted:
+            f.missing.append(MISSING_SELF)
+        if not f.survey_closed:
+            f.missing.append(MISSING_SURVEY)
+        if f.review_status != ReviewStatus.SUBMITTED:
+            f.missing.append(MISSING_REVIEW)
+        elif f.audit_status not in (AuditStatus.NOT_NEEDED, AuditStatus.AGREED):
+            f.missing.append(MISSING_AUDIT)
+        figures.append(f)
+    return figures
+
+
+def to_branch_input(f: Figures, *, review_total: Decimal | None = None) -> BranchInput:
+    """The engine's input for one branch; a missing component counts as 0 (preview only:
+    recompute sends rated branches alone, which lack nothing)."""
+    review = f.review_total if review_total is None else review_total
+    return BranchInput(
+        id=branch_id(f.assessment),
+        self_score=f.self_total if f.self_total is not None else Decimal(0),
+        survey_score=f.survey_component if f.survey_component is not None else Decimal(0),
+        review_score=review if review is not None else Decimal(0),
+        satisfaction=f.satisfaction,
+        election=f.election,
+        events=f.events,
+    )
+
+
+def engine_input_for(assessments: Iterable[Assessment]) -> list[BranchInput]:
+    """The engine's input for these assessments (one campaign), as recompute builds it."""
+    assessments = list(assessments)
+    if not assessments:
+        return []
+    return [to_branch_input(f) for f in gather(assessments[0].campaign, assessments)]
+
+
+def policy_of(campaign: Campaign, *, quota_mode: str | None = None) -> Policy:
+    """The campaign's policy for the engine; `quota_mode` overrides (the single-branch
+    proposal runs with "off"). Weights are normalised (0.200 → 0.2) so the trace reads as
+    the calculator's does; they are equal either way."""
+    return Policy(
+        weight_self=campaign.weight_self.normalize(),
+        weight_survey=campaign.weight_survey.normalize(),
+        weight_review=campaign.weight_review.normalize(),
+        bands=tuple(campaign.bands),
+        five_star_share=campaign.five_star_share,
+        low_share=campaign.low_share,
+        quota_mode=quota_mode or campaign.quota_mode,
+    )
+
+
+def quota_as_json(outcome: Outcome) -> dict:
+    """The quota report as the calculator prints it (DESIGN §4.1), reasons as notes."""
+    q = outcome.quota
+
+    def adjustment(a):
+        return {
+            "id": a.id,
+            "from": a.from_star,
+            "to": a.to_star,
+            "rule": a.rule,
+            "reason": a.reason.as_json(),
+        }
+
+    return {
+        "mode": q.mode,
+        "total": q.total,
+        "five_star_max": q.five_star_max,
+        "low_min": q.low_min,
+        "adjusted": [adjustment(a) for a in q.adjusted],
+        "violations": [adjustment(a) for a in q.violations],
+    }
+
+
+def _ratio(value) -> tuple[int | None, int | None]:
+    if value is None:
+        return None, None
+    exact = Fraction(value)
+    return exact.numerator, exact.denominator
+
+
+def _component(value):
+    from scoring.rules.components import sheet_total
+
+    return None if value is None else sheet_total([value])
+
+
+def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
+    """Rate every rated branch of the campaign and store the results (DESIGN §4, §7).
+
+    Staff only. One transaction: the campaign row is locked (two recomputes never
+    interleave), the figures are read with a few aggregate queries, the engine runs
+    once over all rated branches, the ratings are replaced in one bulk write, and the
+    campaign keeps the quota report with a history record ("recompute").
+    """
+    if not is_staff(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        figures = gather(campaign)
+        # Refresh the election snapshot where the branch's data changed (usually none).
+        stale = [f.assessment for f in figures if f.assessment.election != f.election]
+        for f in figures:
+            f.assessment.election = f.election
+        if stale:
+            Assessment.objects.bulk_update(stale, ["election"])
+        rated = [f for f in figures if f.rated]
+        try:
+            outcome = rate([to_branch_input(f) for f in rated], policy_of(campaign), campaign.kind)
+        except InvalidInput as error:  # a policy the forms let through; nothing is written
+            raise RecomputeError(error.render(gettext)) from error
+        now = timezone.now()
+        ratings = []
+        for f, result in zip(rated, outcome.results, strict=True):
+            num, den = _ratio(f.satisfaction)
+            ratings.append(
+                Rating(
+                    assessment=f.assessment,
+                    self_component=_component(f.self_total),
+                    survey_component=_component(f.survey_component),
+                    review_component=_component(f.review_total),
+                    satisfaction_num=num,
+                    satisfaction_den=den,
+                    base=result.base,
+                    bonus=result.bonus,
+                    penalty=result.penalty,
+                    score=result.score,
+                    band=result.band,
+                    star=result.star,
+                    limits=list(result.limits),
+                    explain=[note.as_json() for note in result.explain],
+                    computed_at=now,
+                )
+            )
+        Rating.objects.filter(assessment__campaign=campaign).delete()
+        Rating.objects.bulk_create(ratings, batch_size=1000)
+        campaign.quota_report = quota_as_json(outcome)
+        campaign.recomputed_at = now
+        campaign._history_user = actor
+        campaign._change_reason = gettext_noop("recompute")
+        campaign.save(update_fields=["quota_report", "recomputed_at"])
+    return outcome
+
+
+def inputs_changed_since_recompute(campaign: Campaign) -> bool:
+    """Something the rating reads changed after the last recompute (for staff's to-dos):
+    a review, a sheet, a survey or an event (their history's latest time, four queries).
+    Before the first recompute: as soon as one review is submitted."""
+    if campaign.recomputed_at is None:
+        return Review.objects.filter(
+            assessment__campaign=campaign, status=ReviewStatus.SUBMITTED
+        ).exists()
+    latest = _latest_change(campaign)
+    return latest is not None and latest > campaign.recomputed_at
