@@ -29,7 +29,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -43,7 +43,7 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 ORG_SHEET = "组织"
 MEMBER_SHEET = "党员"
 HELP_SHEET = "说明"
-CHANGE_REASON = "roster import"
+CHANGE_REASON = gettext_noop("roster import")
 
 KIND_LABELS = {
     "工委": OrgKind.COMMITTEE,

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from branches.models import Duty, Member, MemberStatus, Organisation, OrgKind, Role, RoleAssignment
@@ -383,7 +384,7 @@ def build_users(orgs: DemoOrganisations) -> DemoUsers:
     for username, branch in secretary_of.items():
         member = roll[branch.pk]
         member.user = users[username]
-        member._change_reason = "demo data"
+        member._change_reason = gettext_noop("demo data")
         member.save(update_fields=["user"])
     return users
 
@@ -401,7 +402,7 @@ def build_campaign(orgs: DemoOrganisations, users: DemoUsers, *, year: int) -> C
         created_by=users["staff"],
     )
     campaign._history_user = users["staff"]
-    campaign._change_reason = "demo data"
+    campaign._change_reason = gettext_noop("demo data")
     campaign.save()
     # The stored rubric is in the site's language, as staff would have typed it.
     with translation.override(settings.LANGUAGE_CODE):
