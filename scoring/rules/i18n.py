@@ -2,8 +2,7 @@
 
 The engine may not import Django, yet its trace is read in the reader's language. So every
 trace line and every `InvalidInput` message is a `Note`: an English msgid marked with `N_`
-(``makemessages --keyword=N_`` collects it; the Chinese catalogue is ``zh_hans.po`` beside
-this file) and the parameters to put into it. The web app stores notes as JSON
+(the project's ``makemessages`` collects it into the app catalogue, ``locale/``) and the parameters to put into it. The web app stores notes as JSON
 (`Note.as_json`) and renders them in the reader's language when shown (`Note.render`).
 """
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from scoring.rules import BranchInput, Event, Policy, rate
 
-PO_FILE = Path(__file__).resolve().parents[3] / "scoring" / "rules" / "zh_hans.po"
+ROOT = Path(__file__).resolve().parents[3]
+PO_FILE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 OFF = Policy(quota_mode="off")
 
 
@@ -62,22 +63,6 @@ def rate_json(document) -> dict:
     code, out, err = run(document)
     assert code == 0, err
     return json.loads(out)
-
-
-def po_catalogue() -> dict[str, str]:
-    """msgid → msgstr of scoring/rules/zh_hans.po (a small reader: one-line strings)."""
-    catalogue, msgid = {}, None
-    for line in PO_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("msgid "):
-            msgid = _unquote(line[6:])
-        elif line.startswith("msgstr ") and msgid:
-            catalogue[msgid] = _unquote(line[7:])
-    return catalogue
-
-
-def _unquote(text: str) -> str:
-    assert text.startswith('"') and text.endswith('"'), text
-    return json.loads(text)
 
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")

@@ -142,8 +142,7 @@ def test_the_streamed_output_is_the_output_document():
     assert json.loads("".join(chunks)) == outcome_dict(outcome)
 
 
-def test_the_output_is_plain_chinese_in_the_site_language(monkeypatch, chinese):
-    monkeypatch.setattr("django.utils.translation.gettext", chinese)
+def test_the_output_is_plain_chinese_in_the_site_language():
     explain = rate_json(EXAMPLE)["results"][0]["explain"]
     assert explain[0] == "基础分 = 自评 95.00×0.2 + 测评 90.00×0.3 + 考评 92.00×0.5 = 92.00"
 

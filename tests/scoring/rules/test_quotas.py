@@ -158,7 +158,7 @@ def test_quota_trace_gives_rank_and_cut_off(chinese):
         "five stars → four stars"
     )
     assert b02.explain[-1].render(chinese) == (
-        "五星级名额：在 11 个五星级候选党支部中排第 3 名，超出名额（2 个），由五星级降为四星级"
+        "五星级名额为 2 个：在 11 个五星级候选党支部中排第 3 名，超出名额，由五星级降为四星级"
     )
     assert outcome.quota.adjusted[0].reason == b02.explain[-1]
 
