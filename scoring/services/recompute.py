@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -120,10 +120,10 @@ def _self_figures(campaign, ids) -> dict[int, tuple[bool, Decimal | None]]:
     }
 
 
-def _survey_figures(campaign, ids) -> dict[int, SurveyFigures]:
+def _survey_figures(campaign, ids, *, with_ballots=True) -> dict[int, SurveyFigures]:
     """{assessment id: SurveyFigures} from the survey area's aggregates (three queries)."""
     if ids is None:
-        found = survey_services.survey_figures(campaign)
+        found = survey_services.survey_figures(campaign, with_ballots=with_ballots)
     else:
         found = {
             survey.assessment_id: survey_services.figures_for(survey)
@@ -176,10 +176,14 @@ def election_of(assessment: Assessment, campaign: Campaign) -> str:
     return assessment.branch.election_status(campaign.reference_date)
 
 
-def gather(campaign: Campaign, assessments: list[Assessment] | None = None) -> list[Figures]:
+def gather(
+    campaign: Campaign, assessments: list[Assessment] | None = None, *, with_ballots=True
+) -> list[Figures]:
     """Load every figure of the campaign's assessments (or of the given ones).
 
-    A fixed number of aggregate queries whatever the number of branches.
+    A fixed number of aggregate queries whatever the number of branches. Pages that show
+    only progress (what is missing, participation) pass `with_ballots=False` and get no
+    survey component or satisfaction.
     """
     whole = assessments is None
     if whole:
@@ -190,7 +194,7 @@ def gather(campaign: Campaign, assessments: list[Assessment] | None = None) -> l
         )
     ids = [a.pk for a in assessments]
     selfs = _self_figures(campaign, None if whole else ids)
-    surveys = _survey_figures(campaign, None if whole else ids)
+    surveys = _survey_figures(campaign, None if whole else ids, with_ballots=with_ballots)
     events = _events(campaign, assessments)
     if whole:
         review_rows = Review.objects.filter(assessment__campaign=campaign)
@@ -303,6 +307,28 @@ def _component(value):
     return None if value is None else sheet_total([value])
 
 
+def _write_ratings(ratings: list[Rating]) -> None:
+    """Insert the new ratings in one bulk write.
+
+    On PostgreSQL with COPY: `bulk_create` sends each column as one array (UNNEST), and
+    psycopg escapes every trace's JSON for the array literal in Python — about 0.65 s
+    for 5,000 ratings against 0.18 s with COPY (bench/bench_recompute.py). The values
+    are prepared by the fields themselves, exactly as `bulk_create` would prepare them.
+    """
+    if connection.vendor != "postgresql":
+        Rating.objects.bulk_create(ratings, batch_size=1000)
+        return
+    fields = [f for f in Rating._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(
+        quote(Rating._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        db = cursor.db  # the wrapper itself, not the thread-local proxy (72,000 lookups)
+        for rating in ratings:
+            copy.write_row([f.get_db_prep_save(f.pre_save(rating, True), db) for f in fields])
+
+
 def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
     """Rate every rated branch of the campaign and store the results (DESIGN §4, §7).
 
@@ -351,7 +377,7 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
                 )
             )
         Rating.objects.filter(assessment__campaign=campaign).delete()
-        Rating.objects.bulk_create(ratings, batch_size=1000)
+        _write_ratings(ratings)
         campaign.quota_report = quota_as_json(outcome)
         campaign.recomputed_at = now
         campaign._history_user = actor

@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -134,10 +135,11 @@ def _require_manager(actor, branch):
 
 @dataclass(frozen=True)
 class IssuedSlips:
-    """What an issue returns, once: the plain codes (kind, code) and the stored sheet."""
+    """What an issue returns, once: the plain codes (kind, code) and the stored sheet
+    (None when the caller asked for no sheet)."""
 
     codes: list[tuple[str, str]]
-    sheet: SlipSheet
+    sheet: SlipSheet | None
 
 
 def _lock_survey(survey: Survey) -> Survey:
@@ -229,12 +231,21 @@ def _check_count(count, *, least: int) -> int:
     return count
 
 
-def open_survey(*, assessment: Assessment, actor, public_slips: int, link_base: str = ""):
+def open_survey(
+    *,
+    assessment: Assessment,
+    actor,
+    public_slips: int,
+    link_base: str = "",
+    render_sheet: bool = True,
+):
     """Open the branch's survey (DESIGN §2.1.2): freeze the electorate, issue the slips.
 
     One member slip per active member and `public_slips` public slips. Returns
     `IssuedSlips` with the plain codes — the only time they exist outside the stored
     sheet. `link_base` is the absolute ballot URL (…/v/) the QR codes point at.
+    `render_sheet=False` stores no printable sheet (the demo data builder hands the
+    codes out itself; rendering a PDF per branch would make it slow).
     """
     _check_count(public_slips, least=0)
     with transaction.atomic():
@@ -263,7 +274,7 @@ def open_survey(*, assessment: Assessment, actor, public_slips: int, link_base: 
         survey._history_user = actor
         survey._change_reason = gettext_noop("survey opened")
         survey.save()
-        sheet = _store_sheet(survey, codes, link_base)
+        sheet = _store_sheet(survey, codes, link_base) if render_sheet else None
     return IssuedSlips(codes=codes, sheet=sheet)
 
 
@@ -574,13 +585,14 @@ class SurveyFigures:
 
 def _figures(surveys, ballots, left) -> dict[int, SurveyFigures]:
     by_survey: dict[int, dict] = {}
+    verdict_values = Verdict.values  # a property that rebuilds its list on every read
     for row in ballots:
         entry = by_survey.setdefault(
             row["survey_id"], {"member": 0, "public": 0, "total": Decimal(0), "verdicts": {}}
         )
         entry[row["kind"]] += row["n"]
         entry["total"] += row["total"] or Decimal(0)
-        for verdict in Verdict.values:
+        for verdict in verdict_values:
             entry["verdicts"][verdict] = entry["verdicts"].get(verdict, 0) + row[verdict]
     result = {}
     for survey in surveys:
@@ -627,23 +639,38 @@ def _ballot_rows(ballots):
     )
 
 
-def survey_figures(campaign) -> dict[int, SurveyFigures]:
+class _SurveyRow(NamedTuple):
+    """The columns of a survey that `_figures` reads (the names of `Survey`'s fields)."""
+
+    pk: int
+    assessment_id: int
+    status: str
+    electorate: int
+    member_slips_issued: int
+    public_slips_issued: int
+
+
+def survey_figures(campaign, *, with_ballots=True) -> dict[int, SurveyFigures]:
     """{assessment id: SurveyFigures} for every survey of the campaign, in three queries.
 
     Surveys, ballots grouped by survey and kind, unspent slips grouped likewise — never
-    a query per branch. Assessments without a survey are absent.
+    a query per branch. Assessments without a survey are absent. `with_ballots=False`
+    skips the ballot aggregate (the costly part) for pages that need only status and
+    participation; the ballot figures are then empty.
     """
-    surveys = list(
-        Survey.objects.filter(assessment__campaign=campaign).only(
-            "id",
-            "assessment_id",
-            "status",
-            "electorate",
-            "member_slips_issued",
-            "public_slips_issued",
+    # Plain rows, not model instances: building 5,000 `Survey` objects costs more than
+    # the query (DESIGN §7); `_figures` reads only these attributes.
+    surveys = [
+        _SurveyRow(*row)
+        for row in Survey.objects.filter(assessment__campaign=campaign).values_list(
+            *_SurveyRow._fields
         )
+    ]
+    ballots = (
+        _ballot_rows(Ballot.objects.filter(survey__assessment__campaign=campaign))
+        if with_ballots
+        else []
     )
-    ballots = _ballot_rows(Ballot.objects.filter(survey__assessment__campaign=campaign))
     left = _slips_left(Slip.objects.filter(survey__assessment__campaign=campaign))
     return _figures(surveys, ballots, left)
 

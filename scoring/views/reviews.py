@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
@@ -266,7 +265,7 @@ def campaign_results(request, pk):
     page = Paginator(ratings, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     offset = page.start_index()
     ranked = [(offset + i, rating) for i, rating in enumerate(page.object_list)]
-    figures = recompute_service.gather(campaign)
+    figures = recompute_service.gather(campaign, with_ballots=False)
     missing = [f for f in figures if f.missing]
     low_participation = [f for f in figures if f.survey_closed and f.participation_low]
     missing_counts = {
@@ -314,12 +313,10 @@ def recompute(request, pk):
 
 @login_required
 def branch_rating(request, pk):
-    """One branch's stored rating with its trace (for staff, its reviewer, its secretary)."""
+    """One branch's stored rating with its trace (for staff, its reviewer, its secretary);
+    before the branch is rated, the page says what rating needs."""
     assessment = _assessment_for(request.user, pk)
-    try:
-        rating = assessment.rating
-    except Rating.DoesNotExist as error:
-        raise Http404 from error
+    rating = Rating.objects.filter(assessment=assessment).first()
     return render(
         request, "scoring/reviews/rating.html", {"assessment": assessment, "rating": rating}
     )
