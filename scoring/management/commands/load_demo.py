@@ -2,7 +2,8 @@
 
 Only an empty database is filled (no organisation yet): mixing the demo into real
 data would be worse than refusing. `--if-empty` turns the refusal into a no-op so
-that `make run` can call it every time. To start over, empty the database first
+that `make run` can call it every time. Every account's password is `PASSWORD`; the
+branch secretaries not listed (`sec-PP-NN`) have it too. To start over, empty the database first
 (`manage.py flush`).
 """
 
@@ -11,14 +12,15 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from branches.models import Organisation, Role
+from branches.models import Member, Organisation, Role
 from scoring.demo import PASSWORD, build_demo, demo_accounts
+from scoring.models import Rating
 
 
 class Command(BaseCommand):
     help = _(
         "Fill an empty database with a demo work committee, its branches and members, "
-        "one account per role and this year's draft campaign."
+        "one account per role, last year's rated campaign and this year's open one."
     )
 
     def add_arguments(self, parser):
@@ -48,13 +50,16 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 _(
                     "Demo data loaded in %(seconds).1f s: %(parents)d party organisations, "
-                    "%(branches)d branches, %(members)d members, campaign “%(campaign)s”."
+                    "%(branches)d branches, %(members)d members; “%(previous)s” rated "
+                    "(%(rated)d branches), “%(campaign)s” open."
                 )
                 % {
                     "seconds": time.monotonic() - started,
                     "parents": len(orgs.parents),
                     "branches": len(orgs.branches),
-                    "members": sum(b.members.count() for b in orgs.branches),
+                    "members": Member.objects.filter(branch__in=orgs.branches).count(),
+                    "previous": demo.previous.title,
+                    "rated": Rating.objects.filter(assessment__campaign=demo.previous).count(),
                     "campaign": demo.campaign.title,
                 }
             )
