@@ -10,7 +10,8 @@ Two halves:
 - the ballot pages under ``/v/``, with no login, for phones. ``/v/<code>/`` (the QR
   target) moves the code into the session and redirects at once, so the code leaves the
   address bar and the history; ``/v/`` asks for a code or shows the ballot. Every
-  response sends ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store``; code
+  response sends ``Cache-Control: no-store`` and a strict ``Referrer-Policy``
+  (`ballot_headers`); code
   checks are throttled per client address (`_throttled`). Nothing here logs a code;
   the dev server's request log is at WARNING (settings) and the redirect keeps the code
   out of later request lines. The session holds the code only until the ballot is cast.
@@ -273,17 +274,26 @@ def _throttled(request) -> bool:
     return count > limit
 
 
-def ballot_headers(view):
-    """No referrer (the code must not leak to another site) and no caching."""
+def ballot_headers(referrer_policy):
+    """No caching, and a referrer policy under which no code leaves in a Referer header.
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        add_never_cache_headers(response)
-        return response
+    The QR target, whose path holds the code, sends ``no-referrer``. The pages under
+    ``/v/`` carry no code in their address and hold the forms: they send ``same-origin``,
+    because under ``no-referrer`` browsers send ``Origin: null`` with a form POST, which
+    Django's CSRF check rightly refuses. ``same-origin`` sends nothing to any other site.
+    """
 
-    return wrapped
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response["Referrer-Policy"] = referrer_policy
+            add_never_cache_headers(response)
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 def _too_many(request):
@@ -319,7 +329,7 @@ def _criteria(survey: Survey):
 
 
 @csrf_exempt  # a CSRF refusal would be a 403, logged with this path; GET does the same
-@ballot_headers
+@ballot_headers("no-referrer")
 def ballot_code(request, code):
     """The QR target: keep the code in the session and leave this URL at once.
 
@@ -333,7 +343,7 @@ def ballot_code(request, code):
     return redirect("scoring:ballot")
 
 
-@ballot_headers
+@ballot_headers("same-origin")
 def ballot(request):
     """Ask for a code, or show and take the ballot of the code in the session."""
     if request.session.pop(THROTTLED_KEY, False):
@@ -387,7 +397,7 @@ def _cast(request, code):
     return redirect("scoring:ballot_thanks")
 
 
-@ballot_headers
+@ballot_headers("same-origin")
 @require_GET
 def ballot_thanks(request):
     return render(request, "scoring/survey/thanks.html")

@@ -2,8 +2,9 @@
 (function () {
   "use strict";
   var totalEl = document.getElementById("rubric-total");
-  if (!totalEl) { return; }
   var rows = document.querySelectorAll(".rubric-row");
+  // A locked rubric has no editable rows: keep the server's total.
+  if (!totalEl || !rows.length) { return; }
   function update() {
     var sum = 0;
     rows.forEach(function (row) {

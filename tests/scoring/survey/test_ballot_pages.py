@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from scoring.models import Ballot, Slip
@@ -129,8 +130,18 @@ def test_a_closed_survey_refuses_the_ballot(client, tree, issued, survey, criter
     assert Ballot.objects.count() == 8
 
 
-@pytest.mark.parametrize("step", ["qr", "code", "ballot", "thanks"])
-def test_ballot_pages_send_no_referrer_and_no_store(client, issued, criteria, step):
+@pytest.mark.parametrize(
+    "step, policy",
+    [
+        ("qr", "no-referrer"),
+        ("code", "same-origin"),
+        ("ballot", "same-origin"),
+        ("thanks", "same-origin"),
+    ],
+)
+def test_ballot_pages_send_a_strict_referrer_policy_and_no_store(
+    client, issued, criteria, step, policy
+):
     code = member_codes(issued)[0]
     if step == "qr":
         response = _enter(client, code)
@@ -141,8 +152,25 @@ def test_ballot_pages_send_no_referrer_and_no_store(client, issued, criteria, st
         response = client.get(BALLOT)
     else:
         response = client.get(reverse("scoring:ballot_thanks"))
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == policy
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_browser_ballot_passes_the_csrf_check_with_its_origin(issued, criteria):
+    # Under `no-referrer` a browser would send `Origin: null` and Django would refuse the
+    # POST; the form page's policy lets it send the real origin, which must be accepted.
+    browser = Client(enforce_csrf_checks=True)
+    _enter(browser, member_codes(issued)[0])
+    page = browser.get(BALLOT)
+    assert page["Referrer-Policy"] != "no-referrer"
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        BALLOT,
+        {**_answers(criteria), "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="http://testserver",
+    )
+    assert response.status_code == 302
+    assert Ballot.objects.count() == 1
 
 
 def test_ballot_pages_need_no_login(client, issued):
