@@ -49,4 +49,4 @@ bench: setup
 	$(BIN)/python bench/bench_rate.py
 
 messages: setup
-	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --no-fuzzy-matching --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench
+	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench

@@ -2,8 +2,9 @@
 
 The engine may not import Django, yet its trace is read in the reader's language. So every
 trace line and every `InvalidInput` message is a `Note`: an English msgid marked with `N_`
-(the project's ``makemessages`` collects it into the app catalogue, ``locale/``) and the parameters to put into it. The web app stores notes as JSON
-(`Note.as_json`) and renders them in the reader's language when shown (`Note.render`).
+(the project's ``makemessages`` collects it into the app catalogue, ``locale/``) and the
+parameters to put into it. The web app stores notes as JSON (`Note.as_json`) and renders
+them in the reader's language when shown (`Note.render`).
 """
 
 from collections.abc import Callable, Iterable, Mapping

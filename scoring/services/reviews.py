@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from branches.models import Member, Role, RoleAssignment
+from branches.models import Member, OrgKind, Role, RoleAssignment
 from branches.permissions import branches_for, is_staff, may_review, roles_of
 from scoring.models import (
     Assessment,
@@ -129,6 +129,8 @@ def reviewable_assessments(user):
             campaign__status=CampaignStatus.OPEN, branch__in=branches_for(user)
         )
         .select_related("campaign", "branch", "branch__parent", "review")
+        # The quota report is large and would be decoded once per row (DESIGN §7).
+        .defer("campaign__quota_report")
         .order_by("campaign__year", "branch__code")
     )
 
@@ -137,12 +139,18 @@ def review_queue(user) -> list[Assessment]:
     """Assessments of open campaigns this user may review now.
 
     The same rule as `branches.permissions.may_review` (recusal included), decided for
-    all branches with a fixed number of queries instead of a few per branch.
+    all branches with a fixed number of queries instead of a few per branch. The rule
+    reads ids only, so staff (who may see every branch but review few) decide on light
+    rows and load full objects just for the branches they may review.
     """
-    assessments = list(reviewable_assessments(user))
-    if not assessments:
+    candidates = list(
+        reviewable_assessments(user).values_list(
+            "pk", "branch_id", "branch__parent_id", "branch__parent__kind"
+        )
+    )
+    if not candidates:
         return []
-    branch_ids = {a.branch_id for a in assessments}
+    branch_ids = {branch_id for _pk, branch_id, _parent, _kind in candidates}
     belongs: dict[int, set[int]] = {}
     for branch_id, user_id in Member.objects.filter(
         branch_id__in=branch_ids, user__isnull=False
@@ -160,20 +168,22 @@ def review_queue(user) -> list[Assessment]:
     own_reviewer_orgs = roles_of(user).get(Role.REVIEWER, ())
     staff = is_staff(user)
 
-    def may(a: Assessment) -> bool:
-        branch = a.branch
-        conflicted = belongs.get(branch.pk, set())
+    def may(branch_id: int, parent_id: int | None, parent_kind: str | None) -> bool:
+        conflicted = belongs.get(branch_id, set())
         if user.pk in conflicted:
             return False
-        if branch.parent_id in own_reviewer_orgs:
+        if parent_id in own_reviewer_orgs:
             return True
         if not staff:
             return False
-        if branch.directly_managed:
+        if parent_kind == OrgKind.COMMITTEE:  # directly managed (Organisation.directly_managed)
             return True
-        return not (reviewers.get(branch.parent_id, set()) - conflicted)
+        return not (reviewers.get(parent_id, set()) - conflicted)
 
-    return [a for a in assessments if may(a)]
+    allowed = [pk for pk, *branch in candidates if may(*branch)]
+    if not allowed:
+        return []
+    return list(reviewable_assessments(user).filter(pk__in=allowed))
 
 
 # --- Changing -------------------------------------------------------------------------
@@ -191,8 +201,19 @@ def _check_open(campaign: Campaign) -> None:
         raise ReviewDeadlinePassed()
 
 
-def _locked_review(assessment: Assessment) -> Review:
-    review, _created = Review.objects.select_for_update().get_or_create(assessment=assessment)
+def _locked_review(assessment: Assessment, actor) -> Review:
+    """The assessment's review, locked; started (and audited) by `actor` when there is none.
+
+    The assessment row is locked first, so two reviewers starting at once wait in turn
+    instead of one failing on the one-review-per-assessment constraint.
+    """
+    Assessment.objects.select_for_update().only("pk").get(pk=assessment.pk)
+    review = Review.objects.select_for_update().filter(assessment=assessment).first()
+    if review is None:
+        review = Review(assessment=assessment, reviewer=actor)
+        review._history_user = actor
+        review._change_reason = gettext_noop("review started")
+        review.save()
     return review
 
 
@@ -251,7 +272,7 @@ def save_review_draft(*, assessment: Assessment, actor, scores, remarks=None) ->
         )
         _check_may_review(actor, assessment)
         _check_open(assessment.campaign)
-        review = _locked_review(assessment)
+        review = _locked_review(assessment, actor)
         if review.status == ReviewStatus.SUBMITTED:
             raise ReviewLocked()
         criteria = list(assessment.campaign.criteria.all())
@@ -283,7 +304,7 @@ def submit_review(
         )
         _check_may_review(actor, assessment)
         _check_open(assessment.campaign)
-        review = _locked_review(assessment)
+        review = _locked_review(assessment, actor)
         if review.status == ReviewStatus.SUBMITTED:
             raise ReviewLocked()
         criteria = list(assessment.campaign.criteria.all())
@@ -439,6 +460,7 @@ def audit_queue():
     return (
         Review.objects.filter(status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING)
         .select_related("assessment__campaign", "assessment__branch__parent", "reviewer")
+        .defer("assessment__campaign__quota_report")  # large; decoded once per row
         .order_by("submitted_at")
     )
 

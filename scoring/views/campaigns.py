@@ -23,6 +23,8 @@ from scoring.forms.campaigns import (
 )
 from scoring.models import Assessment, Campaign, CampaignStatus, ScoreEvent, SelfEvaluationStatus
 from scoring.services import campaigns as service
+from scoring.services import survey as survey_service
+from scoring.services.audit_trail import audit_trail
 from scoring.services.errors import WorkflowError
 
 PAGE_SIZE = 50
@@ -226,6 +228,7 @@ def assessment(request, pk):
     )
     staff = is_staff(request.user)
     derived = found.branch.election_status(campaign.reference_date)
+    survey = _related(found, "survey")
     context = {
         "assessment": found,
         "campaign": campaign,
@@ -234,11 +237,14 @@ def assessment(request, pk):
         "events": events,
         "derived_election": derived,
         "derived_election_label": ElectionStatus(derived).label,
-        "survey": _related(found, "survey"),
+        # What the shared survey summary partial reads (it shows only aggregates).
+        "survey": survey,
+        "figures": survey_service.figures_for(survey) if survey else None,
+        "distribution": survey_service.criterion_distribution(survey) if survey else None,
         "review": _related(found, "review"),
         "rating": _related(found, "rating"),
         "is_staff": staff,
-        "history": service.audit_trail(found) if staff else None,
+        "history": audit_trail(found) if staff else None,
         "results_url": _results_url(campaign),
     }
     return render(request, "scoring/branch.html", context)

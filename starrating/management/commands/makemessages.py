@@ -9,3 +9,5 @@ from django.core.management.commands import makemessages
 
 class Command(makemessages.Command):
     xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=N_"]
+    # A guessed ("fuzzy") translation is not compiled and hides a missing one: none.
+    msgmerge_options = [*makemessages.Command.msgmerge_options, "--no-fuzzy-matching"]

@@ -259,3 +259,11 @@ def test_review_queue_query_count_does_not_grow(client, campaign, tree):
     large = count()
     assert (small[1], large[1]) == (3, 15)
     assert large[0] == small[0]
+
+
+def test_rating_page_of_an_unrated_branch_says_what_rating_needs(client, tree, ready):
+    client.force_login(tree.staff)
+    response = client.get(reverse("scoring:rating", args=[ready.pk]))
+    assert response.status_code == 200
+    assert response.context["rating"] is None
+    assert 'id="not-rated"' in response.content.decode()
