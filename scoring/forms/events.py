@@ -66,21 +66,7 @@ class ScoreEventForm(forms.ModelForm):
         pass
 
     def values(self) -> dict:
-        data = self.cleaned_data
-        return {
-            name: data[name]
-            for name in (
-                "branch",
-                "type",
-                "level",
-                "issuer",
-                "severity",
-                "count",
-                "date",
-                "document_ref",
-                "description",
-            )
-        }
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class EventFilterForm(forms.Form):

@@ -264,18 +264,23 @@ def _write_scores(review: Review, criteria, scores, remarks, actor) -> None:
     review.total = sheet_total(s.score for s in review.scores.all())
 
 
+def _editable_review(assessment: Assessment, actor):
+    """(assessment, its locked review, the criteria) when `actor` may still edit it."""
+    assessment = Assessment.objects.select_related("campaign", "branch__parent").get(
+        pk=assessment.pk
+    )
+    _check_may_review(actor, assessment)
+    _check_open(assessment.campaign)
+    review = _locked_review(assessment, actor)
+    if review.status == ReviewStatus.SUBMITTED:
+        raise ReviewLocked()
+    return assessment, review, list(assessment.campaign.criteria.all())
+
+
 def save_review_draft(*, assessment: Assessment, actor, scores, remarks=None) -> Review:
     """Save the scores given so far (each 0..max; some may be left empty)."""
     with transaction.atomic():
-        assessment = Assessment.objects.select_related("campaign", "branch__parent").get(
-            pk=assessment.pk
-        )
-        _check_may_review(actor, assessment)
-        _check_open(assessment.campaign)
-        review = _locked_review(assessment, actor)
-        if review.status == ReviewStatus.SUBMITTED:
-            raise ReviewLocked()
-        criteria = list(assessment.campaign.criteria.all())
+        assessment, review, criteria = _editable_review(assessment, actor)
         clean = _clean_scores(criteria, scores, complete=False)
         _write_scores(review, criteria, clean, remarks, actor)
         review.reviewer = actor
@@ -299,15 +304,7 @@ def submit_review(
     """
     assessment = assessment or review.assessment
     with transaction.atomic():
-        assessment = Assessment.objects.select_related("campaign", "branch__parent").get(
-            pk=assessment.pk
-        )
-        _check_may_review(actor, assessment)
-        _check_open(assessment.campaign)
-        review = _locked_review(assessment, actor)
-        if review.status == ReviewStatus.SUBMITTED:
-            raise ReviewLocked()
-        criteria = list(assessment.campaign.criteria.all())
+        assessment, review, criteria = _editable_review(assessment, actor)
         if scores is not None:
             merged = {s.criterion_id: s.score for s in review.scores.all()}
             merged.update({k: v for k, v in scores.items() if v not in (None, "")})
