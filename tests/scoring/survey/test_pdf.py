@@ -33,7 +33,7 @@ def test_the_sheet_is_a_pdf(sheet):
 def test_the_sheet_holds_one_qr_image_per_code(sheet, tmp_path):
     issued, pdf = sheet
     if not shutil.which("pdfimages"):
-        pytest.skip("poppler-utils not installed")
+        pytest.fail("poppler-utils is missing: make setup installs it")
     path = tmp_path / "slips.pdf"
     path.write_bytes(pdf)
     listing = subprocess.run(
@@ -46,7 +46,7 @@ def test_the_sheet_holds_one_qr_image_per_code(sheet, tmp_path):
 def test_the_sheet_prints_each_code_grouped_and_the_branch(sheet, tree, tmp_path):
     issued, pdf = sheet
     if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils not installed")
+        pytest.fail("poppler-utils is missing: make setup installs it")
     path = tmp_path / "slips.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(
@@ -66,7 +66,7 @@ def test_the_qr_codes_hold_the_ballot_url_with_the_code_in_the_path():
 def test_the_sheet_embeds_a_chinese_font(sheet, tmp_path):
     _issued, pdf = sheet
     if not shutil.which("pdffonts"):
-        pytest.skip("poppler-utils not installed")
+        pytest.fail("poppler-utils is missing: make setup installs it")
     path = tmp_path / "slips.pdf"
     path.write_bytes(pdf)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
