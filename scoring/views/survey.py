@@ -256,10 +256,11 @@ def survey_participation(request, assessment_id):
 def _throttled(request) -> bool:
     """A tiny fixed-window limiter per client address over Django's cache.
 
-    Counts every code check (QR visit, code typed, ballot posted). The default cache is
-    per process (LocMem); production with several workers should configure a shared
-    cache (e.g. Redis) so the limit holds across them. Behind a proxy REMOTE_ADDR must be
-    the client's address (set by the proxy's trusted header handling).
+    Counts every code check (QR visit, code typed, ballot posted). The cache is the
+    database cache shared by every worker (settings), so the limit holds across
+    processes; its increment is not atomic, so a burst may be under-counted by a few,
+    which a throttle can afford. Behind a proxy REMOTE_ADDR must be the client's address
+    (set by the proxy's trusted header handling).
     """
     limit = getattr(settings, "SURVEY_THROTTLE_LIMIT", 120)
     window = getattr(settings, "SURVEY_THROTTLE_WINDOW", 600)

@@ -1,0 +1,15 @@
+"""The shared cache's table (DatabaseCache): every web and task process sees one cache,
+with no server to install (DESIGN §7: nothing may assume one process)."""
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    dependencies: list = []
+
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
