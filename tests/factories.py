@@ -74,3 +74,23 @@ class Tree:
             "rereviewer": self.rereviewer,
             "nobody": self.nobody,
         }
+
+
+def policy_form(**overrides) -> dict:
+    """The campaign form's policy fields at DESIGN's defaults, as a browser posts them."""
+    data = {
+        "weight_self": "0.2",
+        "weight_survey": "0.3",
+        "weight_review": "0.5",
+        "band_5": "90",
+        "band_4": "80",
+        "band_3": "70",
+        "band_2": "60",
+        "band_1": "50",
+        "five_star_share": "0.1",
+        "low_share": "0.1",
+        "quota_mode": "enforce",
+        "quota_mode_reason": "",
+        "publicity_days": "7",
+    }
+    return {**data, **overrides}

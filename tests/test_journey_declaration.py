@@ -103,26 +103,13 @@ def staff_creates_and_opens_campaign(staff, year) -> Campaign:
     deadline = min(today + datetime.timedelta(days=21), datetime.date(year, 12, 31))
     response = client.post(
         reverse("scoring:campaign_create"),
-        {
-            "year": year,
-            "kind": "initial",
-            "title": "",
-            "weight_self": "0.2",
-            "weight_survey": "0.3",
-            "weight_review": "0.5",
-            "band_5": "90",
-            "band_4": "80",
-            "band_3": "70",
-            "band_2": "60",
-            "band_1": "50",
-            "five_star_share": "0.1",
-            "low_share": "0.1",
-            "quota_mode": "enforce",
-            "quota_mode_reason": "",
-            "self_deadline": deadline.isoformat(),
-            "review_deadline": (deadline + datetime.timedelta(days=14)).isoformat(),
-            "publicity_days": "7",
-        },
+        factories.policy_form(
+            year=year,
+            kind="initial",
+            title="",
+            self_deadline=deadline.isoformat(),
+            review_deadline=(deadline + datetime.timedelta(days=14)).isoformat(),
+        ),
         follow=True,
     )
     follow_ok(response)

@@ -16,26 +16,9 @@ def test_staff_create_a_campaign_through_the_form(client, tree):
     client.force_login(tree.staff)
     response = client.post(
         reverse("scoring:campaign_create"),
-        {
-            "year": YEAR,
-            "kind": "initial",
-            "title": "",
-            "weight_self": "0.2",
-            "weight_survey": "0.3",
-            "weight_review": "0.5",
-            "band_5": "90",
-            "band_4": "80",
-            "band_3": "70",
-            "band_2": "60",
-            "band_1": "50",
-            "five_star_share": "0.1",
-            "low_share": "0.1",
-            "quota_mode": "enforce",
-            "quota_mode_reason": "",
-            "self_deadline": f"{YEAR}-06-05",
-            "review_deadline": "",
-            "publicity_days": "7",
-        },
+        factories.policy_form(
+            year=YEAR, kind="initial", title="", self_deadline=f"{YEAR}-06-05", review_deadline=""
+        ),
     )
     campaign = Campaign.objects.get()
     assert response.status_code == 302
@@ -46,23 +29,9 @@ def test_create_form_refuses_weights_not_summing_to_one(client, tree):
     client.force_login(tree.staff)
     response = client.post(
         reverse("scoring:campaign_create"),
-        {
-            "year": YEAR,
-            "kind": "initial",
-            "weight_self": "0.3",
-            "weight_survey": "0.3",
-            "weight_review": "0.5",
-            "band_5": "90",
-            "band_4": "80",
-            "band_3": "70",
-            "band_2": "60",
-            "band_1": "50",
-            "five_star_share": "0.1",
-            "low_share": "0.1",
-            "quota_mode": "enforce",
-            "self_deadline": f"{YEAR}-06-05",
-            "publicity_days": "7",
-        },
+        factories.policy_form(
+            year=YEAR, kind="initial", weight_self="0.3", self_deadline=f"{YEAR}-06-05"
+        ),
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
@@ -70,22 +39,9 @@ def test_create_form_refuses_weights_not_summing_to_one(client, tree):
 
 
 def _rubric_post(campaign, points):
-    data = {
-        "title": campaign.title,
-        "weight_self": "0.2",
-        "weight_survey": "0.3",
-        "weight_review": "0.5",
-        "band_5": "90",
-        "band_4": "80",
-        "band_3": "70",
-        "band_2": "60",
-        "band_1": "50",
-        "five_star_share": "0.1",
-        "low_share": "0.1",
-        "quota_mode": "enforce",
-        "self_deadline": campaign.self_deadline.isoformat(),
-        "publicity_days": "7",
-    }
+    data = factories.policy_form(
+        title=campaign.title, self_deadline=campaign.self_deadline.isoformat()
+    )
     criteria = list(campaign.criteria.order_by("position"))
     data.update(
         {
