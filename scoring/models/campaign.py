@@ -268,3 +268,11 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.campaign} · {self.branch}"
+
+    def part(self, name):
+        """The one-to-one part `name` (self_evaluation, survey, review, rating), or None
+        when it has not been started; uses what select_related already loaded."""
+        try:
+            return getattr(self, name)
+        except models.ObjectDoesNotExist:
+            return None

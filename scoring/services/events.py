@@ -123,17 +123,15 @@ def delete_event(*, event, actor) -> None:
         event.delete()
 
 
-def events_for_campaign(campaign) -> dict[int, list[ScoreEvent]]:
-    """{branch id: [events]} of the campaign's branches dated in its year; one query."""
+def events_for_campaign(campaign, branch_ids=None) -> dict[int, list[ScoreEvent]]:
+    """{branch id: [events]} of the campaign's branches (or of `branch_ids`) dated in its
+    year; one query."""
     found: dict[int, list[ScoreEvent]] = defaultdict(list)
-    events = ScoreEvent.objects.filter(
-        date__year=campaign.year,
-        branch_id__in=campaign.assessments.values("branch_id"),
-    ).order_by("date", "pk")
+    if branch_ids is None:
+        branch_ids = campaign.assessments.values("branch_id")
+    events = ScoreEvent.objects.filter(date__year=campaign.year, branch_id__in=branch_ids).order_by(
+        "date", "pk"
+    )
     for event in events:
         found[event.branch_id].append(event)
     return dict(found)
-
-
-def todos(user):
-    return []

@@ -140,9 +140,10 @@ def _survey_figures(campaign, ids, *, with_ballots=True) -> dict[int, SurveyFigu
     }
 
 
-def _events(campaign, assessments) -> dict[int, list[Event]]:
+def _events(campaign, assessments, *, whole) -> dict[int, list[Event]]:
     """{assessment id: [Event]} of the year's bonus and penalty events, one query."""
-    by_branch = events_services.events_for_campaign(campaign)
+    branch_ids = None if whole else [a.branch_id for a in assessments]
+    by_branch = events_services.events_for_campaign(campaign, branch_ids)
     return {
         a.pk: [event.as_engine_event() for event in by_branch.get(a.branch_id, ())]
         for a in assessments
@@ -195,7 +196,7 @@ def gather(
     ids = [a.pk for a in assessments]
     selfs = _self_figures(campaign, None if whole else ids)
     surveys = _survey_figures(campaign, None if whole else ids, with_ballots=with_ballots)
-    events = _events(campaign, assessments)
+    events = _events(campaign, assessments, whole=whole)
     if whole:
         review_rows = Review.objects.filter(assessment__campaign=campaign)
     else:

@@ -391,15 +391,9 @@ def todos(user) -> list[Todo]:
         return []
     items: list[Todo] = []
     queue = review_queue(user)
-    waiting = [
-        a
-        for a in queue
-        if getattr(_cached_review(a), "status", None) is None
-        or _cached_review(a).status == ReviewStatus.DRAFT
-    ]
-    returned = [
-        a for a in queue if getattr(_cached_review(a), "status", None) == ReviewStatus.RETURNED
-    ]
+    statuses = [getattr(a.part("review"), "status", None) for a in queue]
+    waiting = [a for a, s in zip(queue, statuses, strict=True) if s in (None, ReviewStatus.DRAFT)]
+    returned = [a for a, s in zip(queue, statuses, strict=True) if s == ReviewStatus.RETURNED]
     role = Role.STAFF if is_staff(user) else Role.REVIEWER
     if waiting:
         items.append(
@@ -443,13 +437,6 @@ def todos(user) -> list[Todo]:
                     )
                 )
     return items
-
-
-def _cached_review(assessment):
-    try:
-        return assessment.review
-    except Review.DoesNotExist:
-        return None
 
 
 def audit_queue():

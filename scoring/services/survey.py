@@ -675,6 +675,19 @@ def survey_figures(campaign, *, with_ballots=True) -> dict[int, SurveyFigures]:
     return _figures(surveys, ballots, left)
 
 
+def summary_context(assessment) -> dict:
+    """What `scoring/partials/survey_summary.html` reads: survey, figures, distribution
+    (all None before the branch opens its survey)."""
+    survey = Survey.objects.filter(assessment=assessment).first()
+    if survey is None:
+        return {"survey": None, "figures": None, "distribution": None}
+    return {
+        "survey": survey,
+        "figures": figures_for(survey),
+        "distribution": criterion_distribution(survey),
+    }
+
+
 def figures_for(survey: Survey) -> SurveyFigures:
     """The figures of one survey (for its own page)."""
     ballots = _ballot_rows(Ballot.objects.filter(survey=survey))

@@ -5,12 +5,11 @@ The campaign results page belongs to views/reviews.py (`scoring:campaign_results
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 
 from branches.models import ElectionStatus
@@ -21,20 +20,14 @@ from scoring.forms.campaigns import (
     OpenCampaignForm,
     RubricFormSet,
 )
-from scoring.models import Assessment, Campaign, CampaignStatus, ScoreEvent, SelfEvaluationStatus
+from scoring.models import Assessment, Campaign, CampaignStatus, SelfEvaluationStatus
 from scoring.services import campaigns as service
 from scoring.services import survey as survey_service
 from scoring.services.audit_trail import audit_trail
 from scoring.services.errors import WorkflowError
+from scoring.services.events import events_for_campaign
 
 PAGE_SIZE = 50
-
-
-def _results_url(campaign):
-    try:
-        return reverse("scoring:campaign_results", args=[campaign.pk])
-    except NoReverseMatch:
-        return None
 
 
 @login_required
@@ -197,17 +190,9 @@ def campaign_detail(request, pk):
             "total": sum(counts.values()),
             "rubric": campaign.criteria.order_by("position"),
             "rubric_total": campaign.criteria.aggregate(t=Sum("max_points"))["t"],
-            "results_url": _results_url(campaign),
             "may_manage": is_staff(request.user),
         },
     )
-
-
-def _related(assessment, name):
-    try:
-        return getattr(assessment, name)
-    except (ObjectDoesNotExist, AttributeError):
-        return None
 
 
 @login_required
@@ -220,15 +205,10 @@ def assessment(request, pk):
         pk=pk,
     )
     campaign = found.campaign
-    sheet = _related(found, "self_evaluation")
-    events = list(
-        ScoreEvent.objects.filter(branch=found.branch, date__year=campaign.year).order_by(
-            "date", "pk"
-        )
-    )
+    sheet = found.part("self_evaluation")
+    events = events_for_campaign(campaign, [found.branch_id]).get(found.branch_id, [])
     staff = is_staff(request.user)
     derived = found.branch.election_status(campaign.reference_date)
-    survey = _related(found, "survey")
     context = {
         "assessment": found,
         "campaign": campaign,
@@ -237,15 +217,12 @@ def assessment(request, pk):
         "events": events,
         "derived_election": derived,
         "derived_election_label": ElectionStatus(derived).label,
-        # What the shared survey summary partial reads (it shows only aggregates).
-        "survey": survey,
-        "figures": survey_service.figures_for(survey) if survey else None,
-        "distribution": survey_service.criterion_distribution(survey) if survey else None,
-        "review": _related(found, "review"),
-        "rating": _related(found, "rating"),
+        **survey_service.summary_context(found),
+        "review": found.part("review"),
+        "rating": found.part("rating"),
         "is_staff": staff,
         "history": audit_trail(found) if staff else None,
-        "results_url": _results_url(campaign),
+        "show_results": is_committee_level(request.user),
     }
     return render(request, "scoring/branch.html", context)
 

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,7 +36,6 @@ from scoring.models import (
     Review,
     ReviewStatus,
     SelfEvaluation,
-    Survey,
 )
 from scoring.rules import Note
 from scoring.services import recompute as recompute_service
@@ -59,28 +58,6 @@ def _assessment_for(user, pk) -> Assessment:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _self_evaluation_url(assessment) -> str:
-    for name in ("scoring:self_evaluation", "scoring:assessment"):
-        try:
-            return reverse(name, args=[assessment.pk])
-        except NoReverseMatch:
-            continue
-    return f"/assessments/{assessment.pk}/"
-
-
-def _survey_context(assessment) -> dict:
-    """What the shared survey summary partial reads: survey, figures, distribution."""
-    try:
-        survey = assessment.survey
-    except Survey.DoesNotExist:
-        return {"survey": None, "figures": None, "distribution": None}
-    return {
-        "survey": survey,
-        "figures": survey_services.figures_for(survey),
-        "distribution": survey_services.criterion_distribution(survey),
-    }
-
-
 def _self_evaluation_of(assessment):
     """The submitted sheet, its scores by criterion id and its evidence (read-only)."""
     sheet = (
@@ -95,14 +72,15 @@ def _self_evaluation_of(assessment):
 
 def _events_of(assessment):
     """The branch's events of the campaign year (as recompute reads them)."""
-    return events_for_campaign(assessment.campaign).get(assessment.branch_id, [])
+    events = events_for_campaign(assessment.campaign, [assessment.branch_id])
+    return events.get(assessment.branch_id, [])
 
 
 @login_required
 def review_queue(request):
     require(_may_use_reviews(request.user))
     queue = services.review_queue(request.user)
-    rows = [(a, services._cached_review(a)) for a in queue]
+    rows = [(a, a.part("review")) for a in queue]
     return render(request, "scoring/reviews/queue.html", {"rows": rows})
 
 
@@ -153,12 +131,11 @@ def review_page(request, pk):
         "editable": editable,
         "proposal": proposal,
         "trace": [note.render(_) for note in proposal.explain],
-        "self_evaluation_url": _self_evaluation_url(assessment),
         "sheet": sheet,
         "evidence": evidence,
         "events": _events_of(assessment),
         "return_form": ReturnForm() if is_staff(request.user) else None,
-        **_survey_context(assessment),
+        **survey_services.summary_context(assessment),
     }
     return render(request, "scoring/reviews/review.html", context)
 
@@ -219,7 +196,6 @@ def audit_page(request, pk):
         "form": form,
         "proposal": proposal,
         "trace": [note.render(_) for note in proposal.explain],
-        "self_evaluation_url": _self_evaluation_url(assessment),
         "pending": review.audit_status == AuditStatus.PENDING
         and review.status == ReviewStatus.SUBMITTED,
     }

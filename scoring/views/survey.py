@@ -262,8 +262,7 @@ def _throttled(request) -> bool:
     which a throttle can afford. Behind a proxy REMOTE_ADDR must be the client's address
     (set by the proxy's trusted header handling).
     """
-    limit = getattr(settings, "SURVEY_THROTTLE_LIMIT", 120)
-    window = getattr(settings, "SURVEY_THROTTLE_WINDOW", 600)
+    limit, window = settings.SURVEY_THROTTLE_LIMIT, settings.SURVEY_THROTTLE_WINDOW
     address = request.META.get("REMOTE_ADDR", "")
     key = f"survey-throttle:{address}:{int(time.time() // window)}"
     cache.add(key, 0, timeout=window)

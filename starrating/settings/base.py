@@ -205,6 +205,10 @@ if not DEBUG:
 # Keyed hash for ballot slip codes (DESIGN §2.1.2): a separate key so that rotating
 # SECRET_KEY for sessions does not silently invalidate printed slips.
 SLIP_HASH_KEY = os.environ.get("STARRATING_SLIP_KEY", SECRET_KEY)
+# Ballot pages: code checks per client address and window (seconds). A meeting behind one
+# office address makes about two checks a person.
+SURVEY_THROTTLE_LIMIT = int(os.environ.get("STARRATING_THROTTLE_LIMIT", "120"))
+SURVEY_THROTTLE_WINDOW = 600
 
 LOGGING = {
     "version": 1,
