@@ -1,0 +1,34 @@
+"""The one way a view runs a workflow service and reports its outcome.
+
+A service either succeeds or raises a `WorkflowError` whose message is translated and
+says why nothing changed. `perform` turns that into what the user sees: on success a
+flash message and a redirect; on refusal the message on the form (which the view
+re-renders) or, for a plain button, a flash message and the same redirect.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+
+from scoring.services.errors import WorkflowError
+
+
+def perform(request, call, *, success, then, form=None, field=None):
+    """Run `call()`; return the response to send, or None to re-render `form`.
+
+    - `success`: the flash message on success (str, or a callable taking the result);
+    - `then`: where to go afterwards (a URL, a model, a URL name with no arguments, or a
+      callable taking the result and returning one of those);
+    - `form`: when given, a refusal is added to it (as an error of `field`, or of the
+      whole form) and None is returned, so the view renders the form again;
+      without a form, a refusal is flashed and the user is sent to `then` too.
+    """
+    try:
+        result = call()
+    except WorkflowError as error:
+        if form is not None:
+            form.add_error(field, str(error))
+            return None
+        messages.error(request, str(error))
+        return redirect(then)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(then(result) if callable(then) else then)

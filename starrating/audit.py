@@ -1,0 +1,103 @@
+"""Audit records: every state change is saved with who did it and a dotted action code.
+
+The history itself is django-simple-history's (one historical table per audited model).
+Services never set its private attributes by hand; they call `save()` or `delete()`
+here with an action code from `ACTIONS`, e.g.::
+
+    audit.save(review, actor=actor, action="review.submitted")
+
+The code is stored in `history_change_reason`, so the trail can be queried
+(`Review.history.filter(history_change_reason="review.submitted")`), and `label()`
+translates it for readers. Codes are checked when written: an unknown code is a
+programming error, not a silent free-text reason. The time is `starrating.clock.now()`.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from starrating import clock
+
+ACTIONS = {
+    # campaigns
+    "campaign.created": _("Campaign created"),
+    "campaign.policy_changed": _("Policy changed"),
+    "campaign.rubric_edited": _("Rubric edited"),
+    "campaign.opened": _("Declaration opened"),
+    "campaign.recomputed": _("Scores and stars recomputed"),
+    "assessment.enrolled": _("Branch enrolled"),
+    "assessment.election_refreshed": _("Election status refreshed"),
+    # self-evaluation
+    "self_evaluation.created": _("Self-evaluation started"),
+    "self_evaluation.draft_saved": _("Self-evaluation draft saved"),
+    "self_evaluation.submitted": _("Self-evaluation submitted"),
+    "self_evaluation.returned": _("Self-evaluation returned for rework"),
+    "self_evaluation.deadline_extended": _("Deadline extended"),
+    "self_evaluation.score_saved": _("Score saved"),
+    "evidence.added": _("Evidence added"),
+    "evidence.removed": _("Evidence removed"),
+    # survey (never slips or ballots: DESIGN §2.1.2)
+    "survey.opened": _("Survey opened"),
+    "survey.slips_issued": _("Public slips issued"),
+    "survey.slips_reissued": _("Unused slips reissued"),
+    "survey.closed": _("Survey closed"),
+    "survey.closed_below_minimum": _("Survey closed below 80 % participation"),
+    # review
+    "review.started": _("Review started"),
+    "review.draft_saved": _("Review draft saved"),
+    "review.submitted": _("Review submitted"),
+    "review.returned": _("Review returned to the reviewer"),
+    "review.audit_agreed": _("Five-star proposal agreed"),
+    "review.audit_sent_back": _("Five-star proposal sent back"),
+    # events
+    "event.recorded": _("Event recorded"),
+    "event.edited": _("Event edited"),
+    "event.deleted": _("Event deleted"),
+    # demo data
+    "demo.loaded": _("Demo data"),
+}
+
+
+class UnknownAction(KeyError):
+    """A service used an action code that `ACTIONS` does not list."""
+
+
+def check(action: str) -> str:
+    if action not in ACTIONS:
+        raise UnknownAction(action)
+    return action
+
+
+def stamp(instance, *, actor, action: str) -> None:
+    """Attach who, what and when to `instance` for the history row its next save writes."""
+    reason = check(action)
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance._history_date = clock.now()
+
+
+def save(instance, *, actor, action: str, **save_kwargs) -> None:
+    """Save `instance`, recording `actor` and `action` in its history."""
+    stamp(instance, actor=actor, action=action)
+    instance.save(**save_kwargs)
+
+
+def delete(instance, *, actor, action: str) -> None:
+    """Delete `instance`, recording `actor` and `action` in its history."""
+    stamp(instance, actor=actor, action=action)
+    instance.delete()
+
+
+def bulk_options(*, actor, action: str) -> dict:
+    """Keyword arguments for simple_history's `bulk_create_with_history` and
+    `bulk_update_with_history`, so bulk writes are recorded the same way."""
+    return {
+        "default_user": actor,
+        "default_change_reason": check(action),
+        "default_date": clock.now(),
+    }
+
+
+def label(code: str | None) -> str:
+    """A reader's label for a stored action code; an unknown (older) code is shown as is."""
+    if not code:
+        return ""
+    return str(ACTIONS.get(code, code))

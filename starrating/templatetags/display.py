@@ -1,0 +1,35 @@
+"""Template tags that show a value the same way on every page.
+
+- `{% status_badge obj %}` (or `{% status_badge obj "audit_status" %}`): a status as a
+  badge, its label from the model's choices and its colour from `BADGE_COLOURS`, so one
+  status has one label and one colour everywhere.
+- `{% include "partials/empty.html" with text=… %}` is the empty-state card (a template).
+"""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+# Colour of each status value (Bootstrap's text-bg-* names). A value shared by several
+# models means the same thing in each (a draft is grey, a submitted sheet green).
+BADGE_COLOURS = {
+    "draft": "secondary",
+    "not_open": "light border",
+    "open": "primary",
+    "submitted": "success",
+    "closed": "success",
+    "returned": "warning",
+    "not_needed": "light border",
+    "pending": "warning",
+    "agreed": "success",
+}
+
+
+@register.simple_tag
+def status_badge(obj, field="status", extra=""):
+    value = getattr(obj, field)
+    label = getattr(obj, f"get_{field}_display")()
+    colour = BADGE_COLOURS.get(value, "secondary")
+    classes = f"badge text-bg-{colour}" + (f" {extra}" if extra else "")
+    return format_html('<span class="{}">{}</span>', classes, label)
