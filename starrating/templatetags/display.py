@@ -3,11 +3,17 @@
 - `{% status_badge obj %}` (or `{% status_badge obj "audit_status" %}`): a status as a
   badge, its label from the model's choices and its colour from `BADGE_COLOURS`, so one
   status has one label and one colour everywhere.
+- `{% colon %}` and `|bracket`: the label separator and brackets of the reader's language
+  (full-width in Chinese, half-width in English).
+- `|star_name`: a star in words (五星级, 不定星级), the same words as the engine's trace.
 - `{% include "partials/empty.html" with text=… %}` is the empty-state card (a template).
 """
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
+
+from scoring.rules.labels import STAR_LABELS
 
 register = template.Library()
 
@@ -33,3 +39,23 @@ def status_badge(obj, field="status", extra=""):
     colour = BADGE_COLOURS.get(value, "secondary")
     classes = f"badge text-bg-{colour}" + (f" {extra}" if extra else "")
     return format_html('<span class="{}">{}</span>', classes, label)
+
+
+@register.simple_tag
+def colon():
+    """The separator after a label: "：" in Chinese, ": " in English."""
+    return pgettext("label separator", ": ")
+
+
+@register.filter
+def bracket(value):
+    """`value` in brackets: "（…）" in Chinese, " (…)" in English; escaped."""
+    return format_html(pgettext("brackets around a value", " ({})"), value)
+
+
+@register.filter
+def star_name(star):
+    """A star as words: 五星级 … 一星级, 不定星级 for 0; "—" for no value."""
+    if star is None or star == "":
+        return "—"
+    return STAR_LABELS[int(star)].render(gettext)

@@ -114,3 +114,17 @@ def test_status_badge_has_one_label_and_colour_and_escapes():
         Context({"sheet": Sheet()})
     )
     assert html == '<span class="badge text-bg-warning">&lt;退回&gt;</span>'
+
+
+def test_colon_bracket_and_star_name_follow_the_language():
+    from django.utils import translation
+
+    template = Template(
+        "{% load display %}截止日期{% colon %}{{ d }}{{ c|bracket }}{{ s|star_name }}"
+    )
+    with translation.override("zh-hans"):
+        html = template.render(Context({"d": "6月5日", "c": "<JG>", "s": 5}))
+    assert html == "截止日期：6月5日（&lt;JG&gt;）五星级"
+    with translation.override("en"):
+        html = template.render(Context({"d": "5 June", "c": "JG", "s": 0}))
+    assert html == "截止日期: 5 June (JG)no star (unrated)"
