@@ -14,8 +14,9 @@ and cached on the user object.
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+
+from starrating.errors import NotAllowed
 
 from .models import Member, Organisation, OrgKind, Role, RoleAssignment
 
@@ -125,9 +126,9 @@ def branches_for(user):
 
 
 def require(allowed: bool):
-    """Raise 403 unless `allowed`; the one way views refuse."""
+    """Raise `NotAllowed` (a 403) unless `allowed`; the one way views refuse."""
     if not allowed:
-        raise PermissionDenied
+        raise NotAllowed
 
 
 def role_required(*roles):

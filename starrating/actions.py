@@ -9,7 +9,7 @@ re-renders) or, for a plain button, a flash message and the same redirect.
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from scoring.services.errors import WorkflowError
+from starrating.errors import WorkflowError
 
 
 def perform(request, call, *, success, then, form=None, field=None):

@@ -1,27 +1,27 @@
 """Errors of the workflow services: each a specific, translatable refusal.
 
+The two shared bases, `WorkflowError` and `NotAllowed`, live in `starrating.errors`.
+
 Views catch `WorkflowError` and show `str(error)` (the message, in the user's language)
 as a form error or a flash message; nothing was changed when one is raised.
 """
 
 from django.utils.translation import gettext_lazy as _
 
+from starrating.errors import NotAllowed, WorkflowError
 
-class WorkflowError(Exception):
-    """A refused transition or bad input; `message` is translatable."""
-
-    default_message = _("This action is not allowed now.")
-
-    def __init__(self, message=None):
-        self.message = message if message is not None else self.default_message
-        super().__init__(self.message)
-
-    def __str__(self):
-        return str(self.message)
-
-
-class NotAllowed(WorkflowError):
-    default_message = _("You may not do this.")
+__all__ = [
+    "DeadlinePassed",
+    "IncompleteSheet",
+    "InvalidEvent",
+    "InvalidPolicy",
+    "InvalidRubric",
+    "InvalidScore",
+    "InvalidUpload",
+    "NotAllowed",
+    "WorkflowError",
+    "WrongState",
+]
 
 
 class WrongState(WorkflowError):
