@@ -15,17 +15,33 @@ How anonymity and one vote per slip hold *in the schema*
   nothing, so exactly one ballot is stored. Participation is "issued − left".
 - A `Ballot` row has a random UUID key (not a sequence), the day only (`cast_on`), no
   user, no address, no reference to a slip, and no `history`. Neither its key nor its
-  times reveal the order of casting.
+  day reveals the order of casting within the day.
 - Why delete rather than mark spent: in PostgreSQL every row carries ``xmin``, the id
   of the transaction that last wrote it. A slip *updated* to "spent" in the ballot's
   transaction would share its ``xmin`` with the ballot row, and anyone who can query
   both tables could join them. A deleted row is no longer visible to any query; its
   dead tuple stays on disk only until VACUUM (readable then only by a database
-  superuser with page-inspection tools, who could equally log every statement). The
-  ballot's own ``xmin`` (and its physical position) still orders ballots among
-  themselves, but with no spend record left on the slip side there is nothing to join
-  that order to. `cast_ballot` therefore writes nothing else either: the `Survey` row
-  is not touched when a ballot is cast.
+  superuser with page-inspection tools, who could equally log every statement).
+- Nothing else is written beside a ballot. Any row written in a neighbouring
+  transaction carries a neighbouring ``xmin``: a session row names the user and its
+  expiry gives the time, a throttle row in the cache table gives the address (and the
+  login log maps the address to a user). So the request that casts a ballot writes the
+  slip's DELETE and the ballot's INSERT and nothing more: no session row (a logged-in
+  voter's session is left as it is, no flash message), no cache row (the throttle
+  counts failed code checks only), no history row, no log line; the `Survey` row is
+  not updated (the ballot's foreign key check, and `cast_ballot` before it, only lock
+  it, which sets its ``xmax`` and tells nothing the ballot's own ``survey`` and
+  ``xmin`` do not). Between the scan and the cast the code is kept on the voter's
+  device only, in a signed, HttpOnly, short-lived cookie scoped to the ballot pages;
+  the server keeps only the slip's hash (`scoring.views.survey`).
+- While the survey is open the ballots' ``xmin`` and physical order (``ctid``) still
+  follow the order of casting: someone querying the database directly could match it
+  to the order in which people were seen to vote. Closing the survey rewrites its
+  ballots, shuffled and with new keys, in the closing transaction
+  (`scoring.services.survey.close_survey`): afterwards every ballot has the close's
+  ``xmin``, and neither that nor its position tells the order of casting (the old
+  rows' dead tuples last until VACUUM, as above). A cast racing the close waits for it
+  and is refused, so no ballot escapes the rewrite.
 - Slips and ballots stay out of django-simple-history (history rows carry times and
   users). Opening, closing, issue counts and every override of the 80 % rule are
   audited on `Survey`, which does have history.

@@ -7,7 +7,9 @@ the ballot, and nothing else is written then. This module adds the rest of the r
 - codes are 10 characters of an unambiguous alphabet from `secrets`; only their HMAC is
   stored. The printable sheet is made when slips are issued and kept in the default
   storage under a random name; the branch's secretary and committee staff may download
-  it while the survey is open; closing the survey deletes the sheets.
+  it while the survey is open; closing the survey deletes the sheets and rewrites the
+  ballots in random order, so that their ``xmin`` and places no longer tell the order
+  of casting.
 - one message for a spent and an unknown code (`SlipInvalid`), another for a closed
   survey (`SurveyClosed`).
 - participation is "issued − left" per kind; closing needs 80 % of the frozen electorate,
@@ -384,14 +386,30 @@ def cast_ballot(*, code: str, grades: dict, verdict: str) -> Ballot:
         raise SlipInvalid()
     digest = hash_code(code)
     quote = connection.ops.quote_name
-    sql = (
-        f"DELETE FROM {quote(Slip._meta.db_table)} WHERE code_hash = %s AND survey_id IN "
-        f"(SELECT id FROM {quote(Survey._meta.db_table)} WHERE status = %s) "
-        "RETURNING survey_id, kind"
+    slips, surveys = quote(Slip._meta.db_table), quote(Survey._meta.db_table)
+    delete = (
+        f"DELETE FROM {slips} WHERE code_hash = %s AND survey_id IN "
+        f"(SELECT id FROM {surveys} WHERE status = %s) RETURNING survey_id, kind"
     )
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(sql, [digest, SurveyStatus.OPEN.value])
+            if connection.vendor == "postgresql":
+                # Lock the survey row first, shared (the ballot's foreign key check locks
+                # it at commit anyway; a lock sets the row's xmax, never its xmin). A close
+                # in progress holds it FOR UPDATE: the cast waits, then finds the survey
+                # closed, so no ballot slips in beside the close's rewrite. Survey, then
+                # slip, is also the order in which the slip services lock them.
+                cursor.execute(
+                    f"SELECT s.status FROM {surveys} s JOIN {slips} p ON p.survey_id = s.id "
+                    "WHERE p.code_hash = %s FOR SHARE OF s",
+                    [digest],
+                )
+                found = cursor.fetchone()
+                if found is None:
+                    raise SlipInvalid()
+                if found[0] != SurveyStatus.OPEN:
+                    raise SurveyClosed()
+            cursor.execute(delete, [digest, SurveyStatus.OPEN.value])
             row = cursor.fetchone()
         if row is None:
             if Slip.objects.filter(code_hash=digest).exists():
@@ -482,7 +500,8 @@ def close_survey(*, survey: Survey, actor, override_reason: str = "") -> Survey:
     """Close the survey (DESIGN §2.1.2): needs 80 % member participation.
 
     Below 80 % only committee staff may close it, and only with a reason, which is
-    recorded on the survey and in its history. Closing deletes the stored slip sheets.
+    recorded on the survey and in its history. Closing deletes the stored slip sheets
+    and rewrites the ballots in random order (`_rewrite_ballots`).
     """
     override_reason = (override_reason or "").strip()
     with transaction.atomic():
@@ -520,8 +539,26 @@ def close_survey(*, survey: Survey, actor, override_reason: str = "") -> Survey:
         survey._history_user = actor
         survey._change_reason = reason
         survey.save()
+        _rewrite_ballots(survey)
         _drop_sheets(survey, delete=True)
     return survey
+
+
+def _rewrite_ballots(survey: Survey) -> None:
+    """Write the survey's ballots anew, in random order and with new keys (DESIGN §2.1.2).
+
+    While a survey is open its ballots' ``xmin`` and their physical order follow the
+    order of casting. Deleting them and inserting them again, shuffled, in the closing
+    transaction leaves every ballot with the same ``xmin`` and on disk in an order
+    that tells nothing (a single UPDATE would keep the scan order). The keys are new
+    too: nothing refers to a ballot by its key, and anyone who noted keys with their
+    ``xmin`` or position while the survey was open cannot carry that order over.
+    """
+    fields = ["survey_id", "kind", "cast_on", "grades", "verdict", "points"]
+    rows = list(Ballot.objects.filter(survey=survey).values(*fields))
+    secrets.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(survey=survey).delete()
+    Ballot.objects.bulk_create(Ballot(**row) for row in rows)
 
 
 # --- results -----------------------------------------------------------------------------

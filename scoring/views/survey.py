@@ -7,14 +7,15 @@ Two halves:
   committee roles read it. Results appear only once the survey is closed, and only in
   aggregate (a live mean would move with every ballot and could be watched at the
   meeting).
-- the ballot pages under ``/v/``, with no login, for phones. ``/v/<code>/`` (the QR
-  target) moves the code into the session and redirects at once, so the code leaves the
-  address bar and the history; ``/v/`` asks for a code or shows the ballot. Every
-  response sends ``Cache-Control: no-store`` and a strict ``Referrer-Policy``
-  (`ballot_headers`); code
-  checks are throttled per client address (`_throttled`). Nothing here logs a code;
-  the dev server's request log is at WARNING (settings) and the redirect keeps the code
-  out of later request lines. The session holds the code only until the ballot is cast.
+- the ballot pages under ``/v/``, with no login, for phones, working without
+  JavaScript. ``/v/<code>/`` (the QR target) checks the code, keeps it on the device in
+  a signed cookie and redirects at once, so the code leaves the address bar and the
+  history; ``/v/`` asks for a code or shows the ballot. Every response sends
+  ``Cache-Control: no-store`` and a strict ``Referrer-Policy`` (`ballot_headers`);
+  failed code checks are throttled per client address (`_throttled`). Nothing here logs
+  a code; the dev server's request log is at WARNING (settings) and the redirect keeps
+  the code out of later request lines. The server keeps no code and writes nothing
+  beside a cast ballot: see the note above `_throttled`.
 """
 
 import time
@@ -29,6 +30,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,9 +45,6 @@ from scoring.forms.survey import (
 from scoring.models import Assessment, Criterion, SlipSheet, Survey
 from scoring.services import survey as service
 from scoring.services.errors import WorkflowError
-
-SESSION_KEY = "ballot_code"
-THROTTLED_KEY = "ballot_throttled"
 
 # --- secretary / staff / reader pages ----------------------------------------------------
 
@@ -251,27 +250,106 @@ def survey_participation(request, assessment_id):
 
 
 # --- public ballot pages -----------------------------------------------------------------
+#
+# The request that casts a ballot writes nothing but the slip's DELETE and the ballot's
+# INSERT (DESIGN §2.1.2): any row written in a neighbouring transaction would carry a
+# neighbouring ``xmin`` and tie the ballot to a user, an address or a time. So these
+# pages never touch the session (a logged-in voter's session row stays as it is), add no
+# message, log nothing, and write to the cache only to count a failed code check.
+#
+# Between the scan and the cast the code lives on the voter's device only: a signed,
+# HttpOnly, short-lived cookie scoped to /v/, set once the code has passed a check. The
+# cast trusts that signature instead of checking the throttle again, so it does not
+# read the cache either (a cache read may delete an expired row).
+
+CODE_COOKIE = "ballot_code"
+CODE_COOKIE_SALT = "scoring.survey.ballot_code"
+#: Seconds a checked code is kept on the device: ample to fill in a ballot.
+CODE_COOKIE_AGE = 3600
+#: Why the QR target sent the voter on without a code: shown once by `ballot`.
+NOTICE_COOKIE = "ballot_notice"
+THROTTLED, INVALID, CLOSED = "throttled", "invalid", "closed"
+
+
+class CodeForgotten(WorkflowError):
+    default_message = gettext_lazy(
+        "This device no longer holds your code (it keeps it for an hour at most): scan "
+        "the QR code or type the code again."
+    )
+
+
+def _throttle_key(request) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    return f"survey-throttle:{address}:{int(time.time() // settings.SURVEY_THROTTLE_WINDOW)}"
 
 
 def _throttled(request) -> bool:
-    """A tiny fixed-window limiter per client address over Django's cache.
+    """Whether the client's address has used up its failed code checks in this window.
 
-    Counts every code check (QR visit, code typed, ballot posted). The cache is the
+    A fixed window per address over Django's cache: only *failed* checks count
+    (`_count_failure`), so a meeting behind one office address is never held up by its
+    own ballots, and a successful check or cast writes no cache row. The cache is the
     database cache shared by every worker (settings), so the limit holds across
     processes; its increment is not atomic, so a burst may be under-counted by a few,
     which a throttle can afford. Behind a proxy REMOTE_ADDR must be the client's address
     (set by the proxy's trusted header handling).
     """
-    limit, window = settings.SURVEY_THROTTLE_LIMIT, settings.SURVEY_THROTTLE_WINDOW
-    address = request.META.get("REMOTE_ADDR", "")
-    key = f"survey-throttle:{address}:{int(time.time() // window)}"
+    return cache.get(_throttle_key(request), 0) >= settings.SURVEY_THROTTLE_LIMIT
+
+
+def _count_failure(request) -> None:
+    key, window = _throttle_key(request), settings.SURVEY_THROTTLE_WINDOW
     cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
+        cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+
+
+def _check(request, code):
+    """(survey, None) for a code that may vote now, else (None, error); a refusal counts
+    against the address."""
+    survey = service.survey_for_code(code)
+    if survey is not None and survey.is_open:
+        return survey, None
+    _count_failure(request)
+    return None, service.SlipInvalid() if survey is None else service.SurveyClosed()
+
+
+def _cookie_options():
+    return {
+        "path": reverse("scoring:ballot"),
+        "secure": settings.SESSION_COOKIE_SECURE,
+        "httponly": True,
+        "samesite": "Lax",
+    }
+
+
+def _keep_code(response, code):
+    response.delete_cookie(NOTICE_COOKIE, path=_cookie_options()["path"])
+    response.set_signed_cookie(
+        CODE_COOKIE, code, salt=CODE_COOKIE_SALT, max_age=CODE_COOKIE_AGE, **_cookie_options()
+    )
+    return response
+
+
+def _code_of(request) -> str | None:
+    """The checked code on the voter's device, if its signature holds and it is fresh."""
+    code = request.get_signed_cookie(
+        CODE_COOKIE, default=None, salt=CODE_COOKIE_SALT, max_age=CODE_COOKIE_AGE
+    )
+    return code if code and service.looks_like_code(code) else None
+
+
+def _forget_code(response):
+    options = _cookie_options()
+    response.delete_cookie(CODE_COOKIE, path=options["path"], samesite=options["samesite"])
+    return response
+
+
+def _notify(response, notice):
+    response.set_cookie(NOTICE_COOKIE, notice, max_age=300, **_cookie_options())
+    return response
 
 
 def ballot_headers(referrer_policy):
@@ -301,16 +379,15 @@ def _too_many(request):
 
 
 def _code_page(request, form=None, *, error=None, status=200):
-    """Ask for a code; `error` explains why the code in the session was dropped."""
+    """Ask for a code; `error` explains why the code brought was not taken."""
     context = {"form": form or CodeForm(), "error": str(error) if error else ""}
     return render(request, "scoring/survey/ballot_code.html", context, status=status)
 
 
 def _drop_code(request, survey):
-    """Forget the session's code and say why: one message for spent/unknown, one for closed."""
-    request.session.pop(SESSION_KEY, None)
+    """Forget the device's code and say why: one message for spent/unknown, one for closed."""
     error = service.SlipInvalid() if survey is None else service.SurveyClosed()
-    return _code_page(request, error=error)
+    return _forget_code(_code_page(request, error=error))
 
 
 def _ballot_page(request, survey, form=None, status=200):
@@ -331,32 +408,46 @@ def _criteria(survey: Survey):
 @csrf_exempt  # a CSRF refusal would be a 403, logged with this path; GET does the same
 @ballot_headers("no-referrer")
 def ballot_code(request, code):
-    """The QR target: keep the code in the session and leave this URL at once.
+    """The QR target: check the code, keep it on the device, and leave this URL at once.
 
     It answers every method and every outcome with a redirect: Django logs the path of
-    any 4xx response (``django.request``), and this path holds the code.
+    any 4xx response (``django.request``), and this path holds the code. A code that
+    passes is kept in the signed cookie; otherwise a notice cookie says why, for `ballot`
+    to show.
     """
+    response = redirect("scoring:ballot")
     if _throttled(request):
-        request.session[THROTTLED_KEY] = True
-    else:
-        request.session[SESSION_KEY] = service.normalise_code(code)[:20]
-    return redirect("scoring:ballot")
+        return _notify(response, THROTTLED)
+    code = service.normalise_code(code)[:20]
+    _survey, error = _check(request, code)
+    if error is not None:
+        notice = CLOSED if isinstance(error, service.SurveyClosed) else INVALID
+        return _notify(_forget_code(response), notice)
+    return _keep_code(response, code)
+
+
+_NOTICES = {INVALID: service.SlipInvalid, CLOSED: service.SurveyClosed}
 
 
 @ballot_headers("same-origin")
 def ballot(request):
-    """Ask for a code, or show and take the ballot of the code in the session."""
-    if request.session.pop(THROTTLED_KEY, False):
-        return _too_many(request)
-    code = request.session.get(SESSION_KEY)
+    """Ask for a code, or show and take the ballot of the code kept on the device."""
     if request.method == "POST":
-        if _throttled(request):
-            return _too_many(request)
-        if request.POST.get("step") == "ballot" and code:
-            return _cast(request, code)
+        if request.POST.get("step") == "ballot":
+            return _cast(request)
         return _take_code(request)
     if request.method != "GET":
         return _code_page(request, status=405)
+    notice = request.COOKIES.get(NOTICE_COOKIE)
+    if notice:
+        if notice == THROTTLED:
+            response = _too_many(request)
+        else:
+            error = _NOTICES.get(notice)
+            response = _code_page(request, error=error() if error else None)
+        response.delete_cookie(NOTICE_COOKIE, path=_cookie_options()["path"])
+        return response
+    code = _code_of(request)
     if not code:
         return _code_page(request)
     survey = service.survey_for_code(code)
@@ -366,19 +457,26 @@ def ballot(request):
 
 
 def _take_code(request):
+    if _throttled(request):
+        return _too_many(request)
     form = CodeForm(request.POST)
     if not form.is_valid():
+        _count_failure(request)
         return _code_page(request, form)
-    survey = service.survey_for_code(form.cleaned_data["code"])
-    if survey is None or not survey.is_open:
-        error = service.SlipInvalid() if survey is None else service.SurveyClosed()
+    code = form.cleaned_data["code"]
+    _survey, error = _check(request, code)
+    if error is not None:
         form.add_error("code", str(error))
         return _code_page(request, form)
-    request.session[SESSION_KEY] = form.cleaned_data["code"]
-    return redirect("scoring:ballot")
+    return _keep_code(redirect("scoring:ballot"), code)
 
 
-def _cast(request, code):
+def _cast(request):
+    """Take the ballot of the device's code: the slip's DELETE and the ballot's INSERT,
+    nothing else (no session, no cache, no message, no log); see the note above."""
+    code = _code_of(request)
+    if not code:
+        return _code_page(request, error=CodeForgotten())
     survey = service.survey_for_code(code)
     if survey is None or not survey.is_open:
         return _drop_code(request, survey)
@@ -388,13 +486,11 @@ def _cast(request, code):
     try:
         service.cast_ballot(code=code, grades=form.grades(), verdict=form.cleaned_data["verdict"])
     except (service.SlipInvalid, service.SurveyClosed) as error:
-        request.session.pop(SESSION_KEY, None)
-        return _code_page(request, error=error)
+        return _forget_code(_code_page(request, error=error))
     except WorkflowError as error:
         form.add_error(None, str(error))
         return _ballot_page(request, survey, form)
-    request.session.pop(SESSION_KEY, None)
-    return redirect("scoring:ballot_thanks")
+    return _forget_code(redirect("scoring:ballot_thanks"))
 
 
 @ballot_headers("same-origin")

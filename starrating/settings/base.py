@@ -205,8 +205,8 @@ if not DEBUG:
 # Keyed hash for ballot slip codes (DESIGN §2.1.2): a separate key so that rotating
 # SECRET_KEY for sessions does not silently invalidate printed slips.
 SLIP_HASH_KEY = os.environ.get("STARRATING_SLIP_KEY", SECRET_KEY)
-# Ballot pages: code checks per client address and window (seconds). A meeting behind one
-# office address makes about two checks a person.
+# Ballot pages: failed code checks per client address and window (seconds). Successful
+# checks and casts are not counted, so a meeting behind one office address is not held up.
 SURVEY_THROTTLE_LIMIT = int(os.environ.get("STARRATING_THROTTLE_LIMIT", "120"))
 SURVEY_THROTTLE_WINDOW = 600
 
