@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,12 +54,19 @@ class ReviewForm(forms.Form):
 
     @staticmethod
     def _help(criterion, self_score):
-        """The range, and the branch's own score and remark beside it (read-only)."""
-        text = _("0 to %(max)s points") % {"max": criterion.max_points}
+        """The range, and the branch's own score and remark beside it (read-only).
+
+        Crispy renders help text as HTML, and the remark is the secretary's text: it is
+        escaped here, its line breaks kept as <br>.
+        """
+        text = format_html("{}", _("0 to %(max)s points") % {"max": criterion.max_points})
         if self_score is not None:
-            text += " · " + _("self-evaluation: %(score)s") % {"score": self_score.score}
+            score = _("self-evaluation: %(score)s") % {"score": self_score.score}
+            text = format_html("{} · {}", text, score)
             if self_score.remark:
-                text += " · " + self_score.remark
+                text = format_html(
+                    "{} · {}", text, linebreaksbr(self_score.remark, autoescape=True)
+                )
         return text
 
     @staticmethod

@@ -7,10 +7,15 @@ numbers into the engine's `BranchInput`s: the review page's preview and the reco
 both use it, so a page can never show a figure the stored result disagrees with.
 
 Decision (DESIGN §4.8 "N = all branches rated in the campaign"): a branch is *rated*
-when its self-evaluation is submitted, its survey is closed, its review is submitted
-and — when the review proposed five stars — the staff audit agreed. Only rated branches
-go to the engine (so only they count in N) and get a `Rating`; every other branch has
-no rating (a former one is removed) and is listed under "missing" with what it lacks.
+(complete) when its self-evaluation is submitted, its survey is closed, its review is
+submitted and — when the review proposed five stars — the staff audit agreed. Only rated
+branches go to the engine (so only they count in N) and get a `Rating`; every other
+branch has no rating (a former one is removed) and is listed under "missing" with what
+it lacks.
+
+Provisional results (DESIGN §2.5): `completeness` tells, at read time, whether a
+campaign's stored results are provisional. It is derived, not stored on the ratings, so
+it cannot go stale when a branch completes or is reopened after the recompute.
 """
 
 from collections.abc import Iterable
@@ -20,7 +25,7 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +66,60 @@ MISSING_LABELS = {
     MISSING_REVIEW: _("review not submitted"),
     MISSING_AUDIT: _("five-star audit pending"),
 }
+
+
+#: A complete assessment, as one filter: the same rule as `gather`'s missing list (a test
+#: keeps the two in step), for pages that need the counts and not every branch's figures.
+COMPLETE = Q(
+    self_evaluation__status=SelfEvaluationStatus.SUBMITTED,
+    survey__status=SurveyStatus.CLOSED,
+    review__status=ReviewStatus.SUBMITTED,
+    review__audit_status__in=[AuditStatus.NOT_NEEDED, AuditStatus.AGREED],
+)
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How far a campaign is from final results (DESIGN §2.5).
+
+    `enrolled`: branches in the campaign; `complete`: those lacking nothing now;
+    `counted`: the branches the last recompute rated (its N), None before any.
+    """
+
+    enrolled: int
+    complete: int
+    counted: int | None
+
+    @property
+    def missing(self) -> int:
+        return self.enrolled - self.complete
+
+    @property
+    def provisional(self) -> bool:
+        """Results are final only when every enrolled branch is complete and the last
+        recompute counted them all; before any recompute there is nothing to mark."""
+        if self.counted is None:
+            return False
+        return self.missing > 0 or self.counted_fewer
+
+    @property
+    def counted_fewer(self) -> bool:
+        """The stored results (their quota figures too) count fewer branches than enrolled."""
+        return self.counted is not None and self.counted != self.enrolled
+
+    @property
+    def recompute_needed(self) -> bool:
+        """Every branch is complete, but the stored results counted fewer."""
+        return self.counted_fewer and self.missing == 0
+
+
+def completeness(campaign: Campaign) -> Completeness:
+    """The campaign's completeness, in one aggregate query (whatever its size)."""
+    counts = Assessment.objects.filter(campaign=campaign).aggregate(
+        enrolled=Count("pk"), complete=Count("pk", filter=COMPLETE)
+    )
+    report = campaign.quota_report or {}
+    return Completeness(counts["enrolled"], counts["complete"], report.get("total"))
 
 
 @dataclass

@@ -22,6 +22,7 @@ from scoring.forms.campaigns import (
 )
 from scoring.models import Assessment, Campaign, CampaignStatus, SelfEvaluationStatus
 from scoring.services import campaigns as service
+from scoring.services import recompute as recompute_service
 from scoring.services import survey as survey_service
 from scoring.services.audit_trail import audit_trail
 from scoring.services.errors import WorkflowError
@@ -209,6 +210,7 @@ def assessment(request, pk):
     events = events_for_campaign(campaign, [found.branch_id]).get(found.branch_id, [])
     staff = is_staff(request.user)
     derived = found.branch.election_status(campaign.reference_date)
+    rating = found.part("rating")
     context = {
         "assessment": found,
         "campaign": campaign,
@@ -219,7 +221,8 @@ def assessment(request, pk):
         "derived_election_label": ElectionStatus(derived).label,
         **survey_service.summary_context(found),
         "review": found.part("review"),
-        "rating": found.part("rating"),
+        "rating": rating,
+        "completeness": recompute_service.completeness(campaign) if rating else None,
         "is_staff": staff,
         "history": audit_trail(found) if staff else None,
         "show_results": is_committee_level(request.user),

@@ -263,6 +263,7 @@ def campaign_results(request, pk):
         "low_participation": low_participation,
         "assessment_total": len(figures),
         "star_counts": list(star_counts),
+        "completeness": recompute_service.completeness(campaign),
         "may_recompute": is_staff(request.user),
         "changed": campaign.recomputed_at is not None
         and recompute_service.inputs_changed_since_recompute(campaign),
@@ -293,9 +294,12 @@ def branch_rating(request, pk):
     before the branch is rated, the page says what rating needs."""
     assessment = _assessment_for(request.user, pk)
     rating = Rating.objects.filter(assessment=assessment).first()
-    return render(
-        request, "scoring/reviews/rating.html", {"assessment": assessment, "rating": rating}
-    )
+    context = {
+        "assessment": assessment,
+        "rating": rating,
+        "completeness": recompute_service.completeness(assessment.campaign) if rating else None,
+    }
+    return render(request, "scoring/reviews/rating.html", context)
 
 
 urls = [
