@@ -136,12 +136,14 @@ def staff_creates_and_opens_campaign(staff, year) -> Campaign:
 def secretary_fills_self_evaluation(client, assessment, criteria, share, star):
     url = reverse("scoring:self_evaluation", args=[assessment.pk])
     assert (Role.SECRETARY, url) in home_todos(client)
-    assert follow_ok(client.get(url)).context["editable"]
+    page = follow_ok(client.get(url))
+    assert page.context["editable"]
 
     half = criteria[: len(criteria) // 2]
     draft = {f"score_{c.pk}": points(c, share) for c in half}
     draft.update({f"remark_{c.pk}": "见附件" for c in half})
     draft["self_star"] = str(star)
+    draft["version"] = page.context["form"]["version"].value()
     response = client.post(url, draft, follow=True)
     follow_ok(response)
     sheet = assessment.self_evaluation
@@ -150,7 +152,8 @@ def secretary_fills_self_evaluation(client, assessment, criteria, share, star):
     assert sheet.scores.count() == len(half) and sheet.self_star == star
 
     # A submission with a criterion left empty is refused and changes nothing.
-    partial = {**draft, "submit": "1"}
+    version = response.context["form"]["version"].value()
+    partial = {**draft, "version": version, "submit": "1"}
     response = client.post(url, partial)
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     sheet.refresh_from_db()
@@ -168,7 +171,7 @@ def secretary_fills_self_evaluation(client, assessment, criteria, share, star):
     assert b"".join(download.streaming_content) == MINIMAL_PDF
 
     full = {f"score_{c.pk}": points(c, share) for c in criteria}
-    full.update({"self_star": str(star), "submit": "1"})
+    full.update({"self_star": str(star), "version": version, "submit": "1"})
     follow_ok(client.post(url, full, follow=True))
     sheet.refresh_from_db()
     assert sheet.status == SelfEvaluationStatus.SUBMITTED
@@ -261,10 +264,12 @@ def review_through_pages(client, assessment, criteria, share) -> Review:
     assert page.context["editable"] and page.context["sheet"].status == "submitted"
     data = {f"score_{c.pk}": points(c, share) for c in criteria}
     data.update({f"remark_{c.pk}": "材料齐全" for c in criteria})
+    data["version"] = page.context["form"]["version"].value()
     follow_ok(client.post(url, {**data, "action": "save"}, follow=True))
     page = follow_ok(client.get(url))
     proposal = page.context["proposal"]
     assert proposal.result is not None and page.context["trace"]
+    data["version"] = page.context["form"]["version"].value()
     follow_ok(client.post(url, {**data, "action": "submit"}, follow=True))
     review = Review.objects.get(assessment=assessment)
     assert review.status == ReviewStatus.SUBMITTED
@@ -440,8 +445,12 @@ def test_a_campaign_runs_from_creation_to_ratings_the_calculator_confirms(demo_o
     queue = follow_ok(staff_client.get(reverse("scoring:audit_queue")))
     assert review_a in list(queue.context["reviews"])
     audit_url = reverse("scoring:audit", args=[review_a.pk])
-    assert follow_ok(staff_client.get(audit_url)).context["pending"]
-    response = staff_client.post(audit_url, {"action": "agree", "reason": ""}, follow=True)
+    page = follow_ok(staff_client.get(audit_url))
+    assert page.context["pending"]
+    version = page.context["form"]["version"].value()
+    response = staff_client.post(
+        audit_url, {"action": "agree", "reason": "", "version": version}, follow=True
+    )
     follow_ok(response)
     assert response.redirect_chain[-1][0] == reverse("scoring:audit_queue")
     review_a.refresh_from_db()

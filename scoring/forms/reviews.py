@@ -8,6 +8,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .versions import VersionField
+
 
 class ReviewForm(forms.Form):
     """One score (0..max, step 0.01) and one remark per criterion.
@@ -48,6 +50,7 @@ class ReviewForm(forms.Form):
                 initial=row.remark if row else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        self.fields["version"] = VersionField(initial=review.version if review else 0)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -91,6 +94,7 @@ class ReviewForm(forms.Form):
 
 
 class AuditForm(forms.Form):
+    version = VersionField()
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -107,6 +111,7 @@ class AuditForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
+    version = VersionField()
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring.uploads import ACCEPT, check_upload
 
+from .versions import VersionField
+
 STAR_CHOICES = [(str(n), str(n)) for n in range(6)]
 
 
@@ -29,6 +31,7 @@ class SelfEvaluationForm(forms.Form):
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("self_star", "" if sheet.self_star is None else str(sheet.self_star))
         super().__init__(*args, **kwargs)
+        self.fields["version"] = VersionField(initial=sheet.version)
         self.criteria = list(criteria)
         for criterion in self.criteria:
             existing = scores.get(criterion.pk)
@@ -80,6 +83,7 @@ class EvidenceForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
+    version = VersionField()
     reason = forms.CharField(
         label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )

@@ -64,6 +64,8 @@ class Review(models.Model):
         blank=True,
     )
     audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
+    # Raised by every service that changes the review; see SelfEvaluation.version.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords()
 

@@ -56,6 +56,9 @@ class SelfEvaluation(models.Model):
     return_reason = models.TextField(_("reason for return"), blank=True)
     deadline_extended_to = models.DateField(_("deadline extended to"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    # Raised by every service that changes the sheet; a form carries the version it was
+    # loaded at, so a save from a stale tab is refused instead of overwriting (a lost update).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords()
 

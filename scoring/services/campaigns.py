@@ -29,6 +29,7 @@ from scoring.models import (
 from scoring.rubric import default_rubric
 from starrating.todos import Todo
 
+from . import versions
 from .errors import InvalidPolicy, InvalidRubric, NotAllowed, WrongState
 
 POLICY_FIELDS = (
@@ -323,6 +324,7 @@ def reopen_for_branch(*, sheet, actor, until, reason) -> SelfEvaluation:
         campaign = Campaign.objects.get(pk=sheet.assessment.campaign_id)
         if campaign.status != CampaignStatus.OPEN:
             raise WrongState(_("The campaign is not open for declaration."))
+        versions.bump(sheet)
         sheet.deadline_extended_to = until
         sheet.extension_reason = reason
         if sheet.status == SelfEvaluationStatus.SUBMITTED:

@@ -38,7 +38,7 @@ from scoring.rules import BranchResult, rate
 from scoring.rules.components import sheet_total
 from starrating.todos import Todo
 
-from . import recompute
+from . import recompute, versions
 from .errors import WorkflowError
 
 
@@ -248,7 +248,20 @@ def _clean_scores(criteria, scores, *, complete: bool) -> dict[int, Decimal]:
     return clean
 
 
-def _write_scores(review: Review, criteria, scores, remarks, actor) -> None:
+def _typed(scores, remarks) -> dict:
+    """The request's values, keyed as `versions.check_version` compares them. An empty
+    score keeps the stored one (and so does its remark): such items are left out."""
+    typed = {}
+    for criterion_id, value in (scores or {}).items():
+        if value is None or value == "":
+            continue
+        typed[versions.SCORE, criterion_id] = value
+        if remarks is not None and criterion_id in remarks:
+            typed[versions.REMARK, criterion_id] = remarks[criterion_id]
+    return typed
+
+
+def _write_scores(review: Review, criteria, scores, remarks, actor, stamp=None) -> None:
     existing = {s.criterion_id: s for s in review.scores.all()}
     for criterion in criteria:
         if criterion.pk not in scores:
@@ -260,12 +273,15 @@ def _write_scores(review: Review, criteria, scores, remarks, actor) -> None:
         row.score = scores[criterion.pk]
         row.remark = remark
         row._history_user = actor
+        if stamp is not None:
+            row._history_date = stamp
         row.save()
     review.total = sheet_total(s.score for s in review.scores.all())
 
 
-def _editable_review(assessment: Assessment, actor):
-    """(assessment, its locked review, the criteria) when `actor` may still edit it."""
+def _editable_review(assessment: Assessment, actor, version=None, typed=None):
+    """(assessment, its locked review, the criteria, the history stamp) when `actor` may
+    still edit it from the review's `version` (`versions.check_version`), which is raised."""
     assessment = Assessment.objects.select_related("campaign", "branch__parent").get(
         pk=assessment.pk
     )
@@ -274,15 +290,25 @@ def _editable_review(assessment: Assessment, actor):
     review = _locked_review(assessment, actor)
     if review.status == ReviewStatus.SUBMITTED:
         raise ReviewLocked()
-    return assessment, review, list(assessment.campaign.criteria.all())
+    versions.check_version(review, version, actor=actor, typed=typed)
+    stamp = versions.bump(review)
+    return assessment, review, list(assessment.campaign.criteria.all()), stamp
 
 
-def save_review_draft(*, assessment: Assessment, actor, scores, remarks=None) -> Review:
-    """Save the scores given so far (each 0..max; some may be left empty)."""
+def save_review_draft(
+    *, assessment: Assessment, actor, scores, remarks=None, version=None
+) -> Review:
+    """Save the scores given so far (each 0..max; some may be left empty).
+
+    `version` is the review's version the form was loaded at: a save from an older one is
+    refused with `versions.StaleVersion`, so nothing saved in between is overwritten unseen.
+    """
     with transaction.atomic():
-        assessment, review, criteria = _editable_review(assessment, actor)
+        assessment, review, criteria, stamp = _editable_review(
+            assessment, actor, version, _typed(scores, remarks)
+        )
         clean = _clean_scores(criteria, scores, complete=False)
-        _write_scores(review, criteria, clean, remarks, actor)
+        _write_scores(review, criteria, clean, remarks, actor, stamp)
         review.reviewer = actor
         review._history_user = actor
         review._change_reason = gettext_noop("draft saved")
@@ -297,19 +323,23 @@ def submit_review(
     assessment: Assessment | None = None,
     scores=None,
     remarks=None,
+    version=None,
 ) -> Review:
     """Submit the review: every criterion scored 0..max, self-evaluation submitted and
     survey closed; stores the engine's proposal (quotas off) and routes a five-star
     proposal to the staff audit. `scores`, when given, are saved first (same transaction).
+    `version` as for `save_review_draft`: a submission from an older page is refused.
     """
     assessment = assessment or review.assessment
     with transaction.atomic():
-        assessment, review, criteria = _editable_review(assessment, actor)
+        assessment, review, criteria, stamp = _editable_review(
+            assessment, actor, version, _typed(scores, remarks)
+        )
         if scores is not None:
             merged = {s.criterion_id: s.score for s in review.scores.all()}
             merged.update({k: v for k, v in scores.items() if v not in (None, "")})
             clean = _clean_scores(criteria, merged, complete=True)
-            _write_scores(review, criteria, clean, remarks, actor)
+            _write_scores(review, criteria, clean, remarks, actor, stamp)
         else:
             stored = {s.criterion_id: s.score for s in review.scores.all()}
             _clean_scores(criteria, stored, complete=True)
@@ -334,8 +364,12 @@ def submit_review(
     return review
 
 
-def return_review(*, review: Review, actor, reason: str) -> Review:
-    """Staff return a submitted review to its reviewer for rework, with a reason."""
+def return_review(*, review: Review, actor, reason: str, version=None) -> Review:
+    """Staff return a submitted review to its reviewer for rework, with a reason.
+
+    `version` is the one the staff member's page showed: a review changed since (returned
+    and submitted again by someone else) is not returned on the strength of the old one.
+    """
     if not is_staff(actor):
         raise PermissionDenied
     reason = (reason or "").strip()
@@ -345,6 +379,8 @@ def return_review(*, review: Review, actor, reason: str) -> Review:
         review = Review.objects.select_for_update().get(pk=review.pk)
         if review.status != ReviewStatus.SUBMITTED:
             raise ReviewError(_("Only a submitted review can be returned."))
+        versions.check_version(review, version, actor=actor, editing=False)
+        versions.bump(review)
         review.status = ReviewStatus.RETURNED
         review.return_reason = reason
         review._history_user = actor
@@ -353,9 +389,12 @@ def return_review(*, review: Review, actor, reason: str) -> Review:
     return review
 
 
-def audit_five_star(*, review: Review, actor, agree: bool, reason: str = "") -> Review:
+def audit_five_star(
+    *, review: Review, actor, agree: bool, reason: str = "", version=None
+) -> Review:
     """Staff audit a five-star proposal: agree, or send it back to the reviewer with a
-    reason (the review is then returned and must be submitted again)."""
+    reason (the review is then returned and must be submitted again). `version` is the
+    one the audit page showed: a review submitted anew since is not decided unseen."""
     if not is_staff(actor):
         raise PermissionDenied
     reason = (reason or "").strip()
@@ -365,6 +404,8 @@ def audit_five_star(*, review: Review, actor, agree: bool, reason: str = "") -> 
         review = Review.objects.select_for_update().get(pk=review.pk)
         if review.status != ReviewStatus.SUBMITTED or review.audit_status != AuditStatus.PENDING:
             raise AuditError()
+        versions.check_version(review, version, actor=actor, editing=False)
+        versions.bump(review)
         review.audited_by = actor
         review.audited_at = timezone.now()
         review.audit_reason = reason

@@ -25,6 +25,7 @@ from scoring.models import (
 from scoring.uploads import check_upload
 from starrating.todos import Todo
 
+from . import versions
 from .errors import (
     DeadlinePassed,
     IncompleteSheet,
@@ -100,14 +101,27 @@ def _sync_total(sheet):
     sheet.total = total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def save_draft(*, sheet, actor, scores: dict, self_star=None) -> SelfEvaluation:
+def _typed(scores, self_star) -> dict:
+    """The request's values, keyed as `versions.check_version` compares them."""
+    typed = {(versions.STAR, None): self_star}
+    for criterion_id, (value, remark) in scores.items():
+        typed[versions.SCORE, int(criterion_id)] = value
+        typed[versions.REMARK, int(criterion_id)] = remark
+    return typed
+
+
+def save_draft(*, sheet, actor, scores: dict, self_star=None, version=None) -> SelfEvaluation:
     """Store the scores and the self-placed star; all or nothing.
 
     `scores` maps criterion id → (score, remark); a score of None or "" clears it.
+    `version` is the sheet's version the form was loaded at: a save from an older one is
+    refused with `versions.StaleVersion`, so nothing saved in between is overwritten unseen.
     """
     with transaction.atomic():
         sheet = _lock(sheet)
         _check_editable(sheet, actor)
+        versions.check_version(sheet, version, actor=actor, typed=_typed(scores, self_star))
+        stamp = versions.bump(sheet)
         criteria = {c.pk: c for c in sheet.assessment.campaign.criteria.all()}
         parsed = {}
         for criterion_id, (value, remark) in scores.items():
@@ -124,6 +138,7 @@ def save_draft(*, sheet, actor, scores: dict, self_star=None) -> SelfEvaluation:
             if score is None:
                 if row is not None:
                     row._history_user = actor
+                    row._history_date = stamp
                     row.delete()
                 continue
             if row is None:
@@ -132,6 +147,7 @@ def save_draft(*, sheet, actor, scores: dict, self_star=None) -> SelfEvaluation:
                 continue
             row.score, row.remark = score, remark
             row._history_user = actor
+            row._history_date = stamp
             row._change_reason = gettext_noop("self-evaluation saved")
             row.save()
         sheet.self_star = star
@@ -142,17 +158,25 @@ def save_draft(*, sheet, actor, scores: dict, self_star=None) -> SelfEvaluation:
     return sheet
 
 
-def submit(*, sheet, actor, scores: dict | None = None, self_star=None) -> SelfEvaluation:
+def submit(
+    *, sheet, actor, scores: dict | None = None, self_star=None, version=None
+) -> SelfEvaluation:
     """Draft/returned → submitted: every criterion scored, a star placed, before the deadline.
 
     With `scores` (as for `save_draft`) the form's values are saved first, in the same
-    transaction: a refused submission saves nothing.
+    transaction: a refused submission saves nothing. `version` as for `save_draft`: a
+    submission from a page older than the sheet is refused.
     """
     with transaction.atomic():
         if scores is not None:
-            save_draft(sheet=sheet, actor=actor, scores=scores, self_star=self_star)
+            save_draft(
+                sheet=sheet, actor=actor, scores=scores, self_star=self_star, version=version
+            )
         sheet = _lock(sheet)
         _check_editable(sheet, actor)
+        if scores is None:
+            versions.check_version(sheet, version, actor=actor)
+            versions.bump(sheet)
         criteria = list(sheet.assessment.campaign.criteria.all())
         scored = {s.criterion_id: s for s in sheet.scores.all()}
         missing = [c.title for c in criteria if c.pk not in scored]
@@ -175,8 +199,11 @@ def submit(*, sheet, actor, scores: dict | None = None, self_star=None) -> SelfE
     return sheet
 
 
-def return_sheet(*, sheet, actor, reason) -> SelfEvaluation:
-    """Submitted → returned with a reason, by whoever may review the branch."""
+def return_sheet(*, sheet, actor, reason, version=None) -> SelfEvaluation:
+    """Submitted → returned with a reason, by whoever may review the branch.
+
+    `version` is the one the reviewer's page showed: a sheet changed since is not returned.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise WrongState(_("Give a reason for returning the self-evaluation."))
@@ -186,6 +213,8 @@ def return_sheet(*, sheet, actor, reason) -> SelfEvaluation:
             raise NotAllowed(_("Only the branch's reviewer may return its self-evaluation."))
         if sheet.status != SelfEvaluationStatus.SUBMITTED:
             raise WrongState(_("Only a submitted self-evaluation can be returned."))
+        versions.check_version(sheet, version, actor=actor, editing=False)
+        versions.bump(sheet)
         sheet.status = SelfEvaluationStatus.RETURNED
         sheet.return_reason = reason
         sheet._history_user = actor

@@ -27,6 +27,7 @@ from branches.permissions import (
     require,
 )
 from scoring.forms.reviews import AuditForm, ReturnForm, ReviewForm
+from scoring.forms.versions import show_stale, stale_data
 from scoring.models import (
     Assessment,
     AuditStatus,
@@ -43,6 +44,7 @@ from scoring.services import reviews as services
 from scoring.services import survey as survey_services
 from scoring.services.errors import WorkflowError
 from scoring.services.events import events_for_campaign
+from scoring.services.versions import StaleVersion
 
 RESULTS_PER_PAGE = 100
 
@@ -107,6 +109,7 @@ def review_page(request, pk):
                         assessment=assessment,
                         scores=form.scores(),
                         remarks=form.remarks(),
+                        version=form.cleaned_data["version"],
                     )
                     messages.success(request, _("The review was submitted."))
                 else:
@@ -115,13 +118,33 @@ def review_page(request, pk):
                         actor=request.user,
                         scores=form.scores(),
                         remarks=form.remarks(),
+                        version=form.cleaned_data["version"],
                     )
                     messages.success(request, _("The draft was saved."))
                 return redirect("scoring:review", pk=assessment.pk)
+            except StaleVersion as stale:
+                review = Review.objects.get(assessment=assessment)  # as saved in between
+                form = ReviewForm(
+                    stale_data(request.POST, stale),
+                    criteria=criteria,
+                    review=review,
+                    self_scores=self_scores,
+                )
+                show_stale(form, stale)
             except services.InvalidScores as error:
                 form.add_service_errors(error.errors)
             except WorkflowError as error:
                 form.add_error(None, error.message)
+    return _render_review(request, assessment, review, form, sheet, evidence)
+
+
+def _render_review(request, assessment, review, form, sheet, evidence, return_form=None):
+    """The review page: the form (read-only once submitted), the branch's inputs and the
+    engine's proposal; for staff, the form that returns a submitted review."""
+    criteria = form.criteria
+    editable = review.status != ReviewStatus.SUBMITTED
+    if return_form is None and is_staff(request.user):
+        return_form = ReturnForm(initial={"version": review.version})
     proposal = services.preview(assessment, review_total=review.total if review.pk else None)
     context = {
         "assessment": assessment,
@@ -134,7 +157,7 @@ def review_page(request, pk):
         "sheet": sheet,
         "evidence": evidence,
         "events": _events_of(assessment),
-        "return_form": ReturnForm() if is_staff(request.user) else None,
+        "return_form": return_form,
         **survey_services.summary_context(assessment),
     }
     return render(request, "scoring/reviews/review.html", context)
@@ -150,9 +173,20 @@ def return_review(request, pk):
     if form.is_valid():
         try:
             services.return_review(
-                review=review, actor=request.user, reason=form.cleaned_data["reason"]
+                review=review,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             )
             messages.success(request, _("The review was returned to the reviewer."))
+        except StaleVersion as stale:
+            # The page again, as the review stands now, with the reason kept.
+            review = Review.objects.get(pk=review.pk)
+            sheet, self_scores, evidence = _self_evaluation_of(assessment)
+            criteria = list(assessment.campaign.criteria.all())
+            review_form = ReviewForm(criteria=criteria, review=review, self_scores=self_scores)
+            form = show_stale(ReturnForm(stale_data(request.POST, stale)), stale)
+            return _render_review(request, assessment, review, review_form, sheet, evidence, form)
         except WorkflowError as error:
             messages.error(request, error.message)
     else:
@@ -174,18 +208,25 @@ def audit_page(request, pk):
         pk=pk,
     )
     assessment = review.assessment
-    form = AuditForm(request.POST or None)
+    form = AuditForm(request.POST or None, initial={"version": review.version})
     if request.method == "POST" and form.is_valid():
         agree = request.POST.get("action") == "agree"
         try:
             services.audit_five_star(
-                review=review, actor=request.user, agree=agree, reason=form.cleaned_data["reason"]
+                review=review,
+                actor=request.user,
+                agree=agree,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             )
             if agree:
                 messages.success(request, _("The five-star proposal was agreed."))
             else:
                 messages.success(request, _("The review was sent back to the reviewer."))
             return redirect("scoring:audit_queue")
+        except StaleVersion as stale:
+            review = Review.objects.get(pk=review.pk)  # the page as the review stands now
+            form = show_stale(AuditForm(stale_data(request.POST, stale)), stale)
         except WorkflowError as error:
             form.add_error("reason" if not agree else None, error.message)
     proposal = services.preview(assessment)

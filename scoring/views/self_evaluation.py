@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 from branches.permissions import branches_for, is_secretary_of, is_staff, may_review, require
 from scoring.forms.campaigns import ExtendDeadlineForm
 from scoring.forms.self_evaluation import EvidenceForm, ReturnForm, SelfEvaluationForm
+from scoring.forms.versions import show_stale, stale_data
 from scoring.models import Assessment, CampaignStatus, Evidence, SelfEvaluation
 from scoring.services import campaigns as campaign_service
 from scoring.services import self_evaluation as service
 from scoring.services.errors import WorkflowError
+from scoring.services.versions import StaleVersion
 
 
 def _sheet_for(request, assessment_pk) -> SelfEvaluation:
@@ -64,6 +66,7 @@ def self_evaluation(request, pk):
                         actor=request.user,
                         scores=form.scores(),
                         self_star=form.cleaned_data["self_star"],
+                        version=form.cleaned_data["version"],
                     )
                 else:
                     service.save_draft(
@@ -71,7 +74,11 @@ def self_evaluation(request, pk):
                         actor=request.user,
                         scores=form.scores(),
                         self_star=form.cleaned_data["self_star"],
+                        version=form.cleaned_data["version"],
                     )
+            except StaleVersion as stale:
+                form = SelfEvaluationForm(stale_data(post, stale), criteria=criteria, sheet=sheet)
+                show_stale(form, stale)
             except WorkflowError as error:
                 form.add_error(None, str(error))
             else:
@@ -171,12 +178,17 @@ def evidence_download(request, pk):
 def self_evaluation_return(request, pk):
     sheet = _sheet_for(request, pk)
     require(may_review(request.user, sheet.assessment.branch))
-    form = ReturnForm(request.POST or None)
+    form = ReturnForm(request.POST or None, initial={"version": sheet.version})
     if request.method == "POST" and form.is_valid():
         try:
             service.return_sheet(
-                sheet=sheet, actor=request.user, reason=form.cleaned_data["reason"]
+                sheet=sheet,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             )
+        except StaleVersion as stale:
+            form = show_stale(ReturnForm(stale_data(request.POST, stale)), stale)
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:

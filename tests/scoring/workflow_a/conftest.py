@@ -47,10 +47,12 @@ def scores_for(campaign, value="8", remark=""):
     return {c.pk: (value, remark) for c in campaign.criteria.all()}
 
 
-def post_data(campaign, value="8", star="3", action="save"):
+def post_data(campaign, value="8", star="3", action="save", version=0):
+    """The sheet form as a browser posts it; `version` is the one the page was loaded at."""
     data = {f"score_{c.pk}": value for c in campaign.criteria.all()}
     data.update({f"remark_{c.pk}": "" for c in campaign.criteria.all()})
     data["self_star"] = star
+    data["version"] = str(version)
     data[action] = "1"
     return data
 

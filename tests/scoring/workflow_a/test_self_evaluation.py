@@ -302,7 +302,8 @@ def test_reviewer_returns_through_the_page(client, tree, sheet):
     service.submit(sheet=sheet, actor=tree.secretary)
     client.force_login(tree.reviewer)
     url = reverse("scoring:self_evaluation_return", args=[sheet.assessment_id])
-    assert client.post(url, {"reason": "重做"}).status_code == 302
+    sheet.refresh_from_db()
+    assert client.post(url, {"reason": "重做", "version": sheet.version}).status_code == 302
     sheet.refresh_from_db()
     assert sheet.status == "returned"
 

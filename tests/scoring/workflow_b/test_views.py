@@ -90,7 +90,9 @@ def test_permission_matrix(client, tree, world, view, role, method, expected):
     user = user_for(tree, role)
     if user is not None:
         client.force_login(user)
-    data = {"reason": "理由"} if view == "review_return" else {}
+    data = {}
+    if view == "review_return":
+        data = {"reason": "理由", "version": str(world["review"].version)}
     response = getattr(client, method)(url_of(view, world), data)
     assert response.status_code == expected
     if role == "anonymous":
@@ -107,7 +109,9 @@ def test_reviewer_who_must_recuse_gets_403_and_staff_may_review(client, campaign
 
 
 def post_scores(client, assessment, value, action="submit", **extra):
-    data = {"action": action}
+    """The review form as a browser posts it, from a page loaded just now."""
+    review = Review.objects.filter(assessment=assessment).first()
+    data = {"action": action, "version": str(review.version if review else 0)}
     for criterion in assessment.campaign.criteria.all():
         data[f"score_{criterion.pk}"] = value
         data[f"remark_{criterion.pk}"] = "备注"
@@ -159,12 +163,12 @@ def test_review_page_shows_the_engine_proposal_before_quotas(client, campaign, t
 def test_audit_page_send_back_requires_a_reason(client, world, tree):
     client.force_login(tree.staff)
     url = reverse("scoring:audit", args=[world["review"].pk])
-    response = client.post(url, {"action": "send_back", "reason": ""})
+    response = client.post(url, {"action": "send_back", "reason": "", "version": "0"})
     assert response.status_code == 200
     assert response.context["form"].errors
     world["review"].refresh_from_db()
     assert world["review"].audit_status == AuditStatus.PENDING
-    response = client.post(url, {"action": "send_back", "reason": "材料不足"})
+    response = client.post(url, {"action": "send_back", "reason": "材料不足", "version": "0"})
     assert response.status_code == 302
     world["review"].refresh_from_db()
     assert world["review"].status == ReviewStatus.RETURNED
@@ -172,7 +176,8 @@ def test_audit_page_send_back_requires_a_reason(client, world, tree):
 
 def test_audit_page_agree(client, world, tree):
     client.force_login(tree.staff)
-    client.post(reverse("scoring:audit", args=[world["review"].pk]), {"action": "agree"})
+    url = reverse("scoring:audit", args=[world["review"].pk])
+    client.post(url, {"action": "agree", "version": str(world["review"].version)})
     world["review"].refresh_from_db()
     assert world["review"].audit_status == AuditStatus.AGREED
 
