@@ -29,6 +29,8 @@ BADGE_COLOURS = {
     "not_needed": "light border",
     "pending": "warning",
     "agreed": "success",
+    "publicity": "info",
+    "approved": "info",
 }
 
 
