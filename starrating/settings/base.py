@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -170,8 +171,22 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
     "scss",
     "ts",
 ]
+# Uploads (evidence, slip sheets with plain codes) are served only by the permission-checked
+# views, never at MEDIA_URL (starrating/urls.py routes nothing there), and never by
+# WhiteNoise: MEDIA_ROOT may not lie in a folder that static files are collected from or to.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def refuse_overlap(media_root, static_folders):
+    media = Path(media_root).resolve()
+    for folder in static_folders:
+        static = Path(folder[1] if isinstance(folder, tuple) else folder).resolve()
+        if media.is_relative_to(static) or static.is_relative_to(media):
+            raise ImproperlyConfigured(f"DJANGO_MEDIA_ROOT ({media}) overlaps {static}.")
+
+
+refuse_overlap(MEDIA_ROOT, [STATIC_ROOT, *STATICFILES_DIRS])
 
 # Uploads: evidence files are at most 10 MB (checked per file in the forms too).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
