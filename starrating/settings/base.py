@@ -126,10 +126,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): five failures lock the username+address for 30 minutes.
+# Login throttling (django-axes, with a limit per lockout parameter: starrating.login_lockout).
+# Five failures lock an account from that address; thirty failures from one address, whatever
+# the accounts, lock the address (an office behind one NAT address has many users, so it gets
+# more); both for 30 minutes. A successful log-in forgives only that account's own failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "starrating.login_lockout.LoginAttemptHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 

@@ -15,3 +15,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="starrating-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="starrating-test-static-")
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 30
