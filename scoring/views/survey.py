@@ -43,6 +43,7 @@ from scoring.forms.survey import (
 from scoring.models import Assessment, Criterion, SlipSheet, Survey
 from scoring.services import survey as service
 from scoring.services.errors import WorkflowError
+from starrating.proxy import client_address
 
 SESSION_KEY = "ballot_code"
 THROTTLED_KEY = "ballot_throttled"
@@ -259,11 +260,11 @@ def _throttled(request) -> bool:
     Counts every code check (QR visit, code typed, ballot posted). The cache is the
     database cache shared by every worker (settings), so the limit holds across
     processes; its increment is not atomic, so a burst may be under-counted by a few,
-    which a throttle can afford. Behind a proxy REMOTE_ADDR must be the client's address
-    (set by the proxy's trusted header handling).
+    which a throttle can afford. The address is the one `starrating.proxy` trusts: a
+    forwarded address counts only behind a proxy the settings declare.
     """
     limit, window = settings.SURVEY_THROTTLE_LIMIT, settings.SURVEY_THROTTLE_WINDOW
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     key = f"survey-throttle:{address}:{int(time.time() // window)}"
     cache.add(key, 0, timeout=window)
     try:

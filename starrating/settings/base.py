@@ -21,6 +21,18 @@ def env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_count(name):
+    """A count of things, 0 when unset; yes/true count as 1."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in {"", "0", "no", "false", "off"}:
+        return 0
+    if value in {"yes", "true", "on"}:
+        return 1
+    if value.isdigit():
+        return int(value)
+    raise ImproperlyConfigured(f"{name} must be 0, 1 or a number of proxies, not {value!r}.")
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -135,6 +147,7 @@ LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "starrating.login_lockout.LoginAttemptHandler"
+AXES_CLIENT_IP_CALLABLE = "starrating.proxy.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -222,6 +235,12 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Behind a reverse proxy (DJANGO_BEHIND_PROXY=1, or the number of proxies in a chain), and
+# only then, the app believes what the proxy says: X-Forwarded-Proto for HTTPS, and the
+# client address it appends to X-Forwarded-For (login lockout, ballot throttle; see
+# starrating.proxy). Otherwise those headers come from the client and count for nothing.
+TRUSTED_PROXY_COUNT = env_count("DJANGO_BEHIND_PROXY")
+if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Keyed hash for ballot slip codes (DESIGN §2.1.2): a separate key so that rotating

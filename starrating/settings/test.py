@@ -16,3 +16,4 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="starrating-test-static-")
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
 LOGIN_ADDRESS_FAILURE_LIMIT = 30
+TRUSTED_PROXY_COUNT = 0
