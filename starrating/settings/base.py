@@ -1,8 +1,11 @@
 """Settings for 星级评定, read from the environment.
 
-Development needs nothing set: SQLite in a git-ignored file, DEBUG on.
-Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
-DATABASE_URL (PostgreSQL); `manage.py check --deploy` is then clean.
+Safe by default: DEBUG is off and HTTPS is required unless the environment says otherwise,
+and without DEBUG the app refuses to start with no secret key.
+Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL (PostgreSQL), and
+DJANGO_BEHIND_PROXY=1 behind a reverse proxy; `manage.py check --deploy` is then clean.
+`make run` (scripts/serve.sh) sets DJANGO_SECRET_KEY_FILE and DJANGO_HTTPS=0 to serve plain
+HTTP on this machine; developers add DJANGO_DEBUG=1.
 """
 
 import os
@@ -33,12 +36,34 @@ def env_count(name):
     raise ImproperlyConfigured(f"{name} must be 0, 1 or a number of proxies, not {value!r}.")
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+def read_secret_key(debug):
+    """DJANGO_SECRET_KEY, else the contents of the file DJANGO_SECRET_KEY_FILE names (`make run`
+    writes a random key there on its first run and keeps it). With neither, DEBUG gets a
+    fixed development key and anything else refuses to start."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    path = os.environ.get("DJANGO_SECRET_KEY_FILE", "").strip()
+    if not key and path:
+        try:
+            key = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"DJANGO_SECRET_KEY_FILE: cannot read {path} ({error.strerror})."
+            ) from None
+        if not key:
+            raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE: {path} is empty.")
+    if not key:
+        if not debug:
+            raise ImproperlyConfigured(
+                "Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) when DJANGO_DEBUG is off."
+            )
+        key = "dev-only-insecure-key-do-not-use-in-production"
+    return key
+
+
+# Off unless asked for: with DEBUG on, Django shows technical pages (every URL pattern,
+# settings, tracebacks) to whoever hits an error.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = read_secret_key(DEBUG)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -159,7 +184,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules/bootstrap/dist"),
@@ -228,7 +253,9 @@ CSRF_FAILURE_VIEW = "starrating.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+# HTTPS only (redirect plain HTTP, secure cookies, HSTS): on by default without DEBUG, as in
+# production; `make run` sets DJANGO_HTTPS=0 to serve plain HTTP on this machine.
+if env_bool("DJANGO_HTTPS", not DEBUG):
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
