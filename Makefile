@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# `make run DEBUG=1` turns on Django's debug pages (for developers); without it the
-# server shows our own error pages, as in production.
-DEBUG ?=
+# `make run DEBUG=1` (or DJANGO_DEBUG=1 in the environment) turns on Django's debug pages,
+# for developers; without it the server shows our own error pages, as in production.
+DEBUG :=
 # A random secret key, made on the first run and kept (git-ignored), for every command here.
 export DJANGO_SECRET_KEY_FILE ?= $(CURDIR)/.secret-key
 
@@ -41,7 +41,7 @@ run: setup
 	$(MANAGE) collectstatic --noinput -v 0
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_demo --if-empty
-	@DEBUG=$(DEBUG) scripts/serve.sh $(HOST) $(PORT)
+	@DJANGO_DEBUG=$(or $(DEBUG),$(DJANGO_DEBUG),0) scripts/serve.sh $(HOST) $(PORT)
 
 test: setup
 	$(BIN)/pytest -n 2 -q

@@ -5,7 +5,7 @@
 # Safe defaults for a first run: DEBUG off (our own error pages, never Django's technical
 # ones), the random key in DJANGO_SECRET_KEY_FILE, plain HTTP (DJANGO_HTTPS=0: no redirect
 # to HTTPS, no secure-only cookies, no HSTS), and this machine's own names as the allowed
-# hosts. DEBUG=1 (or DJANGO_DEBUG=1) turns on Django's debug pages.
+# hosts. DJANGO_DEBUG=1 (`make run DEBUG=1`) turns on Django's debug pages.
 set -euo pipefail
 host=${1:-127.0.0.1}; port=${2:-8000}
 
@@ -24,7 +24,7 @@ allowed_hosts() {
   echo "$names"
 }
 
-export DJANGO_DEBUG=${DEBUG:-${DJANGO_DEBUG:-0}}
+export DJANGO_DEBUG=${DJANGO_DEBUG:-0}
 export DJANGO_HTTPS=${DJANGO_HTTPS:-0}
 export DJANGO_SECRET_KEY_FILE=${DJANGO_SECRET_KEY_FILE:-$PWD/.secret-key}
 export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-$(allowed_hosts "$host")}
