@@ -6,11 +6,16 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run DEBUG=1` (or DJANGO_DEBUG=1 in the environment) turns on Django's debug pages,
+# for developers; without it the server shows our own error pages, as in production.
+DEBUG :=
+# A random secret key, made on the first run and kept (git-ignored), for every command here.
+export DJANGO_SECRET_KEY_FILE ?= $(CURDIR)/.secret-key
 
 .PHONY: run test setup system lint check bench messages locale-compiled
 .DEFAULT_GOAL := run
 
-setup: system $(VENV)/.installed node_modules/.installed locale-compiled
+setup: system $(VENV)/.installed node_modules/.installed $(DJANGO_SECRET_KEY_FILE) locale-compiled
 
 system:
 	@PYTHON=$(PYTHON) scripts/system-deps.sh
@@ -25,14 +30,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-locale-compiled: $(VENV)/.installed
+$(DJANGO_SECRET_KEY_FILE):
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp
+	@mv $@.tmp $@ && echo "A new random secret key is in $@ (kept for the next runs)."
+
+locale-compiled: $(VENV)/.installed $(DJANGO_SECRET_KEY_FILE)
 	@$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 run: setup
 	$(MANAGE) collectstatic --noinput -v 0
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_demo --if-empty
-	@scripts/serve.sh $(HOST) $(PORT)
+	@DJANGO_DEBUG=$(or $(DEBUG),$(DJANGO_DEBUG),0) scripts/serve.sh $(HOST) $(PORT)
 
 test: setup
 	$(BIN)/pytest -n 2 -q

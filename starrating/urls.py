@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,8 +11,8 @@ urlpatterns = [
     path("org/", include("branches.urls")),
     path("", include("scoring.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing is served at MEDIA_URL, even under DEBUG: every uploaded file (evidence, slip
+# sheets with plain codes) goes out through its permission-checked view only.
 
 admin.site.site_header = "星级评定 · 管理"
 admin.site.site_title = "星级评定"

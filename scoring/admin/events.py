@@ -14,4 +14,7 @@ class ScoreEventAdmin(SimpleHistoryAdmin):
     search_fields = ["branch__name", "branch__code", "document_ref"]
     list_select_related = ["branch"]
     raw_id_fields = ["branch"]
-    readonly_fields = ["recorded_by", "recorded_on"]
+    # The file widget would link to its MEDIA_URL address, which serves nothing: the evidence
+    # is downloaded from the event's page, through its permission check.
+    exclude = ["evidence"]
+    readonly_fields = ["evidence_name", "recorded_by", "recorded_on"]

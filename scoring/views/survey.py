@@ -45,6 +45,7 @@ from scoring.forms.survey import (
 from scoring.models import Assessment, Criterion, SlipSheet, Survey
 from scoring.services import survey as service
 from scoring.services.errors import WorkflowError
+from starrating.proxy import client_address
 
 # --- secretary / staff / reader pages ----------------------------------------------------
 
@@ -279,7 +280,7 @@ class CodeForgotten(WorkflowError):
 
 
 def _throttle_key(request) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     return f"survey-throttle:{address}:{int(time.time() // settings.SURVEY_THROTTLE_WINDOW)}"
 
 
@@ -291,8 +292,8 @@ def _throttled(request) -> bool:
     own ballots, and a successful check or cast writes no cache row. The cache is the
     database cache shared by every worker (settings), so the limit holds across
     processes; its increment is not atomic, so a burst may be under-counted by a few,
-    which a throttle can afford. Behind a proxy REMOTE_ADDR must be the client's address
-    (set by the proxy's trusted header handling).
+    which a throttle can afford. The address is the one `starrating.proxy` trusts: a
+    forwarded address counts only behind a proxy the settings declare.
     """
     return cache.get(_throttle_key(request), 0) >= settings.SURVEY_THROTTLE_LIMIT
 

@@ -1,14 +1,18 @@
 """Settings for 星级评定, read from the environment.
 
-Development needs nothing set: SQLite in a git-ignored file, DEBUG on.
-Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
-DATABASE_URL (PostgreSQL); `manage.py check --deploy` is then clean.
+Safe by default: DEBUG is off and HTTPS is required unless the environment says otherwise,
+and without DEBUG the app refuses to start with no secret key.
+Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL (PostgreSQL), and
+DJANGO_BEHIND_PROXY=1 behind a reverse proxy; `manage.py check --deploy` is then clean.
+`make run` (scripts/serve.sh) sets DJANGO_SECRET_KEY_FILE and DJANGO_HTTPS=0 to serve plain
+HTTP on this machine; developers add DJANGO_DEBUG=1.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -20,12 +24,46 @@ def env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+def env_count(name):
+    """A count of things, 0 when unset; yes/true count as 1."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in {"", "0", "no", "false", "off"}:
+        return 0
+    if value in {"yes", "true", "on"}:
+        return 1
+    if value.isdigit():
+        return int(value)
+    raise ImproperlyConfigured(f"{name} must be 0, 1 or a number of proxies, not {value!r}.")
+
+
+def read_secret_key(debug):
+    """DJANGO_SECRET_KEY, else the contents of the file DJANGO_SECRET_KEY_FILE names (`make run`
+    writes a random key there on its first run and keeps it). With neither, DEBUG gets a
+    fixed development key and anything else refuses to start."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    path = os.environ.get("DJANGO_SECRET_KEY_FILE", "").strip()
+    if not key and path:
+        try:
+            key = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"DJANGO_SECRET_KEY_FILE: cannot read {path} ({error.strerror})."
+            ) from None
+        if not key:
+            raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE: {path} is empty.")
+    if not key:
+        if not debug:
+            raise ImproperlyConfigured(
+                "Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) when DJANGO_DEBUG is off."
+            )
+        key = "dev-only-insecure-key-do-not-use-in-production"
+    return key
+
+
+# Off unless asked for: with DEBUG on, Django shows technical pages (every URL pattern,
+# settings, tracebacks) to whoever hits an error.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = read_secret_key(DEBUG)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -58,6 +96,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "starrating.error_pages.MethodNotAllowedPageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,10 +163,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): five failures lock the username+address for 30 minutes.
+# Login throttling (django-axes, with a limit per lockout parameter: starrating.login_lockout).
+# Five failures lock an account from that address; thirty failures from one address, whatever
+# the accounts, lock the address (an office behind one NAT address has many users, so it gets
+# more); both for 30 minutes. A successful log-in forgives only that account's own failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "starrating.login_lockout.LoginAttemptHandler"
+AXES_CLIENT_IP_CALLABLE = "starrating.proxy.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -139,7 +184,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules/bootstrap/dist"),
@@ -170,8 +215,22 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
     "scss",
     "ts",
 ]
+# Uploads (evidence, slip sheets with plain codes) are served only by the permission-checked
+# views, never at MEDIA_URL (starrating/urls.py routes nothing there), and never by
+# WhiteNoise: MEDIA_ROOT may not lie in a folder that static files are collected from or to.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def refuse_overlap(media_root, static_folders):
+    media = Path(media_root).resolve()
+    for folder in static_folders:
+        static = Path(folder[1] if isinstance(folder, tuple) else folder).resolve()
+        if media.is_relative_to(static) or static.is_relative_to(media):
+            raise ImproperlyConfigured(f"DJANGO_MEDIA_ROOT ({media}) overlaps {static}.")
+
+
+refuse_overlap(MEDIA_ROOT, [STATIC_ROOT, *STATICFILES_DIRS])
 
 # Uploads: evidence files are at most 10 MB (checked per file in the forms too).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -190,16 +249,25 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "starrating.error_pages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+# HTTPS only (redirect plain HTTP, secure cookies, HSTS): on by default without DEBUG, as in
+# production; `make run` sets DJANGO_HTTPS=0 to serve plain HTTP on this machine.
+if env_bool("DJANGO_HTTPS", not DEBUG):
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Behind a reverse proxy (DJANGO_BEHIND_PROXY=1, or the number of proxies in a chain), and
+# only then, the app believes what the proxy says: X-Forwarded-Proto for HTTPS, and the
+# client address it appends to X-Forwarded-For (login lockout, ballot throttle; see
+# starrating.proxy). Otherwise those headers come from the client and count for nothing.
+TRUSTED_PROXY_COUNT = env_count("DJANGO_BEHIND_PROXY")
+if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Keyed hash for ballot slip codes (DESIGN §2.1.2): a separate key so that rotating

@@ -1,8 +1,12 @@
-"""Test settings: fast hashing, immediate tasks, plain static storage."""
+"""Test settings: fast hashing, immediate tasks, plain static storage, plain HTTP."""
 
+import os
 import tempfile
 
-from .base import *  # noqa: F403
+# The base settings refuse to start without a key when DEBUG is off (its default).
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-" + "k" * 50)
+
+from .base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -15,3 +19,10 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="starrating-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="starrating-test-static-")
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 30
+# The test client speaks plain HTTP from one address, whatever the shell exports.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SECURE_PROXY_SSL_HEADER = None
+TRUSTED_PROXY_COUNT = 0
