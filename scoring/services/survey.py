@@ -713,7 +713,7 @@ def survey_figures(campaign, *, with_ballots=True) -> dict[int, SurveyFigures]:
 
 
 def summary_context(assessment) -> dict:
-    """What `scoring/partials/survey_summary.html` reads: survey, figures, distribution
+    """What `partials/survey_summary.html` reads: survey, figures, distribution
     (all None before the branch opens its survey)."""
     survey = Survey.objects.filter(assessment=assessment).first()
     if survey is None:
