@@ -6,6 +6,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from starrating.forms import DecimalField, TextField
+
 
 class ReviewForm(forms.Form):
     """One score (0..max, step 0.01) and one remark per criterion.
@@ -20,7 +22,7 @@ class ReviewForm(forms.Form):
         stored = {s.criterion_id: s for s in review.scores.all()} if review and review.pk else {}
         for criterion in self.criteria:
             row = stored.get(criterion.pk)
-            self.fields[self.score_name(criterion)] = forms.DecimalField(
+            self.fields[self.score_name(criterion)] = DecimalField(
                 label=str(criterion),
                 required=False,
                 min_value=Decimal(0),
@@ -39,10 +41,9 @@ class ReviewForm(forms.Form):
                     }
                 ),
             )
-            self.fields[self.remark_name(criterion)] = forms.CharField(
+            self.fields[self.remark_name(criterion)] = TextField(
                 label=_("Remark"),
                 required=False,
-                max_length=2000,
                 initial=row.remark if row else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -82,10 +83,9 @@ class ReviewForm(forms.Form):
 
 
 class AuditForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"),
         required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when sending the review back."),
     )
@@ -98,9 +98,7 @@ class AuditForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.uploads import ACCEPT, check_upload
+from starrating.forms import DecimalField, TextField
 
 STAR_CHOICES = [(str(n), str(n)) for n in range(6)]
 
@@ -32,7 +33,7 @@ class SelfEvaluationForm(forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             existing = scores.get(criterion.pk)
-            self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
+            self.fields[f"score_{criterion.pk}"] = DecimalField(
                 label=_("Score"),
                 required=False,
                 min_value=0,
@@ -50,10 +51,9 @@ class SelfEvaluationForm(forms.Form):
                     }
                 ),
             )
-            self.fields[f"remark_{criterion.pk}"] = forms.CharField(
+            self.fields[f"remark_{criterion.pk}"] = TextField(
                 label=_("Remark"),
                 required=False,
-                max_length=2000,
                 initial=existing.remark if existing else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -80,6 +80,4 @@ class EvidenceForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
+    reason = TextField(label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}))
