@@ -6,9 +6,15 @@ input is refused by the form with a message in the reader's language and never r
 the database. `ModelForm` builds these fields for its model fields and runs the model
 field's own validators (ranges, the column's integer size) in the form, which matters
 for forms that skip the model's instance validation (`_post_clean`).
+
+The login forms check the username's length before authenticating: Django's
+`AuthenticationForm` sets `max_length` after the field is built, so without this a long
+username reaches django-axes, which records it in a 255-character column.
 """
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -134,3 +140,19 @@ class ModelForm(forms.ModelForm):
 
     class Meta:
         formfield_callback = staticmethod(formfield_for)
+
+
+class _UsernameLength:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        message = _("A username has at most %(limit_value)d characters.")
+        username.validators.append(MaxLengthValidator(username.max_length, message))
+
+
+class LoginForm(_UsernameLength, AuthenticationForm):
+    """The login form: a username longer than the user model allows is refused unread."""
+
+
+class AdminLoginForm(_UsernameLength, AdminAuthenticationForm):
+    """The same check on the admin site's login."""
