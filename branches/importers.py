@@ -21,7 +21,6 @@ import datetime
 import io
 import os
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +35,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from starrating.archives import ArchiveTooLarge, NotAnArchive, check_archive
+
 from .models import ALLOWED_PARENT_KINDS, Duty, Member, MemberStatus, Organisation, OrgKind
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 ORG_SHEET = "组织"
 MEMBER_SHEET = "党员"
 HELP_SHEET = "说明"
@@ -443,13 +443,12 @@ def read_workbook(source) -> tuple[list[Row], list[Row], list[RowError]]:
         return [], [], errors
     not_xlsx = [RowError("", None, "", _("This is not an Excel .xlsx file."))]
     try:
-        with zipfile.ZipFile(data) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        return [], [], not_xlsx
-    if unpacked > MAX_UNPACKED_BYTES:
         # A small upload that inflates to gigabytes (a "zip bomb") is refused unread.
-        return [], [], [RowError("", None, "", _("The file is too large once unpacked."))]
+        check_archive(data)
+    except NotAnArchive:
+        return [], [], not_xlsx
+    except ArchiveTooLarge as error:
+        return [], [], [RowError("", None, "", str(error.message))]
     try:
         workbook = load_workbook(data, read_only=True, data_only=True)
         try:

@@ -12,7 +12,9 @@ from branches.importers import (
     roster_template,
 )
 from branches.models import Duty, Member, MemberStatus, Organisation, OrgKind
+from starrating.archives import MAX_MEMBERS
 from tests import factories
+from tests.archives import MiB, rebuild_with_bomb, rebuild_with_parts
 
 from .workbooks import (
     MEMBER_HEADER,
@@ -473,9 +475,17 @@ def test_a_workbook_with_a_damaged_sheet_is_refused(db):
     assert counts() == (0, 0)
 
 
-def test_a_file_that_unpacks_too_large_is_refused(db, monkeypatch):
-    monkeypatch.setattr("branches.importers.MAX_UNPACKED_BYTES", 1000)
-    assert len(errors_of(good_workbook())) == 1
+def test_a_workbook_that_unpacks_to_a_gibibyte_is_refused_unread(db):
+    bomb = rebuild_with_bomb(good_workbook(), "xl/media/image1.png", 1024 * MiB)
+    assert len(bomb) < 2 * MiB
+    errors = errors_of(bomb)
+    assert [e.message for e in errors] == ["文件解压后过大。"]
+    assert counts() == (0, 0)
+
+
+def test_a_workbook_of_too_many_parts_is_refused_unread(db):
+    errors = errors_of(rebuild_with_parts(good_workbook(), MAX_MEMBERS))
+    assert len(errors) == 1 and "部分过多" in errors[0].message
     assert counts() == (0, 0)
 
 
