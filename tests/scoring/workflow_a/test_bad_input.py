@@ -6,6 +6,7 @@ PostgreSQL; here they must be form errors on either database."""
 import datetime
 
 import pytest
+from django.db import DataError, connection, transaction
 from django.urls import reverse
 
 from scoring.models import Campaign, ScoreEvent, SelfScore
@@ -21,6 +22,29 @@ FORTY_DIGITS = "9" * 40
 #: Numbers Python's int()/Decimal() read but a person does not mean as ASCII numbers.
 NOT_NUMBERS = ["１２", "٣", "1_000", "1e3", "NaN", "Infinity", "12.5.1", "0x10", "١٢"]
 BIDI_AND_CONTROLS = "\u202e\u2066\x00\x07\x1b\x85\x9f\u202a\u2069"
+DAY = datetime.date(YEAR, 3, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "model, field, value",
+    [
+        ("campaign", "year", 32768),
+        ("campaign", "publicity_days", 10**39),
+        ("event", "count", 32768),
+    ],
+)
+def test_the_values_below_really_overflow_the_postgresql_columns(tree, model, field, value):
+    """The form tests below post these values; here the columns themselves refuse them,
+    so on PostgreSQL those tests would meet the real limits if a form let one through."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    if model == "campaign":
+        row = Campaign(committee=tree.committee, **{"year": YEAR, "title": "t", field: value})
+    else:
+        row = ScoreEvent(branch=tree.branch_a, type="absence", date=DAY, **{field: value})
+    with pytest.raises(DataError), transaction.atomic():
+        row.save()
 
 
 def _create(client, **overrides):
@@ -173,8 +197,6 @@ def test_rubric_titles_lose_bidi_overrides_and_control_characters(client, tree, 
 
 
 # --- bonus/penalty events ----------------------------------------------------------------
-
-DAY = datetime.date(YEAR, 3, 1)
 
 
 def _event(client, tree, **overrides):
