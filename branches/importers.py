@@ -21,7 +21,6 @@ import datetime
 import io
 import os
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +35,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from starrating.archives import ArchiveTooLarge, NotAnArchive, check_archive
+from starrating.inputs import clean_text
+
 from .models import ALLOWED_PARENT_KINDS, Duty, Member, MemberStatus, Organisation, OrgKind
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 ORG_SHEET = "组织"
 MEMBER_SHEET = "党员"
 HELP_SHEET = "说明"
@@ -61,6 +62,10 @@ STATUS_LABELS = {"正式": MemberStatus.FULL, "预备": MemberStatus.PROBATIONAR
 YES = {"是", "y", "yes", "true", "1"}
 NO = {"否", "n", "no", "false", "0"}
 PHONE_RE = re.compile(r"^[0-9+\-]+$")
+#: The template's example rows carry this mark in their names (名称, 姓名): a file that
+#: still holds one is the unfilled template, and its examples must not become real.
+EXAMPLE_MARK = "（示例）"
+EXAMPLE_RE = re.compile(r"[（(]\s*示例\s*[）)]")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 
 
@@ -130,14 +135,15 @@ class CellError(ValueError):
 
 
 def _text(value) -> str:
-    """A cell as stripped text; whole numbers typed as numbers lose their '.0'."""
+    """A cell as stripped single-line text, without invisible control characters
+    (`starrating.inputs.clean_text`); whole numbers typed as numbers lose their '.0'."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value), multiline=False).strip()
 
 
 def text(max_length: int) -> Callable[[Any], str]:
@@ -160,6 +166,25 @@ def required_text(max_length: int) -> Callable[[Any], str]:
         result = parse_text(value)
         if not result:
             raise CellError(_("This cell must not be empty."))
+        return result
+
+    return parse
+
+
+def real_name(max_length: int) -> Callable[[Any], str]:
+    """A required name that is not one of the template's examples."""
+    parse_text = required_text(max_length)
+
+    def parse(value):
+        result = parse_text(value)
+        if EXAMPLE_RE.search(result):
+            raise CellError(
+                _(
+                    "This is an example row of the template (%(mark)s); replace it with "
+                    "your own data or delete the row."
+                )
+                % {"mark": EXAMPLE_MARK}
+            )
         return result
 
     return parse
@@ -255,7 +280,7 @@ ORG_COLUMNS = (
     Column(
         "名称",
         "name",
-        required_text(120),
+        real_name(120),
         gettext_lazy("Required. Full name."),
         ("市直机关工委（示例）", "某局机关党委（示例）", "某局第一党支部（示例）"),
         30,
@@ -327,7 +352,7 @@ MEMBER_COLUMNS = (
         ("M0001",),
         12,
     ),
-    Column("姓名", "name", required_text(60), gettext_lazy("Required."), ("张三（示例）",), 14),
+    Column("姓名", "name", real_name(60), gettext_lazy("Required."), ("张三（示例）",), 14),
     Column(
         "所属支部代码",
         "branch_code",
@@ -443,13 +468,12 @@ def read_workbook(source) -> tuple[list[Row], list[Row], list[RowError]]:
         return [], [], errors
     not_xlsx = [RowError("", None, "", _("This is not an Excel .xlsx file."))]
     try:
-        with zipfile.ZipFile(data) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        return [], [], not_xlsx
-    if unpacked > MAX_UNPACKED_BYTES:
         # A small upload that inflates to gigabytes (a "zip bomb") is refused unread.
-        return [], [], [RowError("", None, "", _("The file is too large once unpacked."))]
+        check_archive(data)
+    except NotAnArchive:
+        return [], [], not_xlsx
+    except ArchiveTooLarge as error:
+        return [], [], [RowError("", None, "", str(error.message))]
     try:
         workbook = load_workbook(data, read_only=True, data_only=True)
         try:
@@ -552,6 +576,31 @@ def _validate_organisations(rows: list[Row], existing: dict[str, dict]) -> list[
         )
         if problem:
             error(row, "parent_code", problem)
+
+    # One work committee: the one already imported, else the file's first.
+    committees = [code for code, kind in kind_of.items() if kind == OrgKind.COMMITTEE]
+    if len(committees) > 1:
+        kept = next(
+            (
+                code
+                for code in committees
+                if existing.get(code, {}).get("kind") == OrgKind.COMMITTEE
+            ),
+            committees[0],
+        )
+        for row in rows:
+            code = row.values["code"]
+            if (
+                row.values["kind"] == OrgKind.COMMITTEE
+                and in_file.get(code) is row
+                and code != kept
+            ):
+                error(
+                    row,
+                    "kind",
+                    _("There is one work committee only, and %(code)s is already it.")
+                    % {"code": kept},
+                )
 
     # Organisations already imported but not in the file must still fit under a changed kind.
     for child_code, child in existing.items():
@@ -791,9 +840,10 @@ def roster_template() -> bytes:
             "",
             "",
             _(
-                "Replace the example rows with your own. Rows are matched on their code: "
-                "importing a file again updates what changed and creates nothing twice. "
-                "A file with any error imports nothing."
+                "Replace the example rows with your own (a row whose name still says "
+                "（示例） is refused). Rows are matched on their code: importing a file again "
+                "updates what changed and creates nothing twice. A file with any error "
+                "imports nothing."
             ),
         ]
     )

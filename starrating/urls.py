@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .forms import AdminLoginForm, LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -16,3 +19,4 @@ urlpatterns = [
 
 admin.site.site_header = "星级评定 · 管理"
 admin.site.site_title = "星级评定"
+admin.site.login_form = AdminLoginForm

@@ -7,16 +7,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import Campaign, Criterion
+from scoring.models.campaign import PUBLICITY_DAYS, YEARS
 from scoring.services.campaigns import POLICY_FIELDS, validate_policy
 from scoring.services.errors import WorkflowError
+from starrating.forms import ModelForm, TextField, formfield_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(ModelForm):
     """Title and policy; year and kind only when creating."""
 
-    class Meta:
+    year = formfield_for(Campaign._meta.get_field("year"), min_value=YEARS[0], max_value=YEARS[1])
+    publicity_days = formfield_for(
+        Campaign._meta.get_field("publicity_days"),
+        min_value=PUBLICITY_DAYS[0],
+        max_value=PUBLICITY_DAYS[1],
+    )
+
+    class Meta(ModelForm.Meta):
         model = Campaign
         fields = ["year", "kind", "title", *POLICY_FIELDS]
         widgets = {
@@ -59,12 +68,13 @@ class CampaignForm(forms.ModelForm):
 
     def _post_clean(self):
         # The model's constraints are checked by the service; skip the instance validation
-        # that would run them against half-applied values.
+        # that would run them against half-applied values. The model fields' validators
+        # run in the form fields (starrating.forms.ModelForm).
         pass
 
 
-class CriterionForm(forms.ModelForm):
-    class Meta:
+class CriterionForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Criterion
         fields = ["title", "description", "max_points"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
@@ -107,7 +117,7 @@ class OpenCampaignForm(forms.Form):
 
 class ExtendDeadlineForm(forms.Form):
     until = forms.DateField(label=_("New deadline"), widget=DATE)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AssessmentFilterForm(forms.Form):

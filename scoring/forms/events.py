@@ -5,13 +5,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import EventType, ScoreEvent
+from scoring.models.campaign import YEARS
 from scoring.services.errors import WorkflowError
-from scoring.services.events import validate_event
+from scoring.services.events import MAX_COUNT, validate_event
 from scoring.uploads import ACCEPT, check_upload
+from starrating.forms import IntegerField, ModelForm, formfield_for
 
 
-class ScoreEventForm(forms.ModelForm):
+class ScoreEventForm(ModelForm):
     """The fields that matter depend on the type; `clean` checks the combination."""
+
+    count = formfield_for(ScoreEvent._meta.get_field("count"), min_value=1, max_value=MAX_COUNT)
 
     upload = forms.FileField(
         label=_("Evidence file"),
@@ -21,7 +25,7 @@ class ScoreEventForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = ScoreEvent
         fields = [
             "branch",
@@ -42,8 +46,6 @@ class ScoreEventForm(forms.ModelForm):
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
-        self.fields["count"].min_value = 1
-        self.fields["count"].widget.attrs["min"] = "1"
         for name in ("level", "issuer", "severity", "count"):
             self.fields[name].widget.attrs["data-event-field"] = name
         self.fields["type"].widget.attrs["data-event-type"] = "1"
@@ -70,7 +72,7 @@ class ScoreEventForm(forms.ModelForm):
 
 
 class EventFilterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    year = IntegerField(label=_("Year"), required=False, min_value=YEARS[0], max_value=YEARS[1])
     type = forms.ChoiceField(label=_("Type"), required=False)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)
 

@@ -8,6 +8,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from starrating.forms import DecimalField, TextField
+
 from .versions import VersionField
 
 
@@ -24,7 +26,7 @@ class ReviewForm(forms.Form):
         stored = {s.criterion_id: s for s in review.scores.all()} if review and review.pk else {}
         for criterion in self.criteria:
             row = stored.get(criterion.pk)
-            self.fields[self.score_name(criterion)] = forms.DecimalField(
+            self.fields[self.score_name(criterion)] = DecimalField(
                 label=str(criterion),
                 required=False,
                 min_value=Decimal(0),
@@ -43,10 +45,9 @@ class ReviewForm(forms.Form):
                     }
                 ),
             )
-            self.fields[self.remark_name(criterion)] = forms.CharField(
+            self.fields[self.remark_name(criterion)] = TextField(
                 label=_("Remark"),
                 required=False,
-                max_length=2000,
                 initial=row.remark if row else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -95,10 +96,9 @@ class ReviewForm(forms.Form):
 
 class AuditForm(forms.Form):
     version = VersionField()
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"),
         required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when sending the review back."),
     )
@@ -112,9 +112,7 @@ class AuditForm(forms.Form):
 
 class ReturnForm(forms.Form):
     version = VersionField()
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.uploads import ACCEPT, check_upload
+from starrating.forms import DecimalField, TextField
 
 from .versions import VersionField
 
@@ -35,7 +36,7 @@ class SelfEvaluationForm(forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             existing = scores.get(criterion.pk)
-            self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
+            self.fields[f"score_{criterion.pk}"] = DecimalField(
                 label=_("Score"),
                 required=False,
                 min_value=0,
@@ -53,10 +54,9 @@ class SelfEvaluationForm(forms.Form):
                     }
                 ),
             )
-            self.fields[f"remark_{criterion.pk}"] = forms.CharField(
+            self.fields[f"remark_{criterion.pk}"] = TextField(
                 label=_("Remark"),
                 required=False,
-                max_length=2000,
                 initial=existing.remark if existing else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -84,6 +84,4 @@ class EvidenceForm(forms.Form):
 
 class ReturnForm(forms.Form):
     version = VersionField()
-    reason = forms.CharField(
-        label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
+    reason = TextField(label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring.models import Grade, Verdict
 from scoring.services.survey import MAX_PUBLIC_SLIPS, looks_like_code, normalise_code
+from starrating.forms import IntegerField, TextField
 
 
 def _helper(action: str, label, css="btn-primary", name="submit") -> FormHelper:
@@ -20,7 +21,7 @@ def _helper(action: str, label, css="btn-primary", name="submit") -> FormHelper:
 
 
 class OpenSurveyForm(forms.Form):
-    public_slips = forms.IntegerField(
+    public_slips = IntegerField(
         label=_("Number of public slips"),
         min_value=0,
         max_value=MAX_PUBLIC_SLIPS,
@@ -34,7 +35,7 @@ class OpenSurveyForm(forms.Form):
 
 
 class MoreSlipsForm(forms.Form):
-    count = forms.IntegerField(
+    count = IntegerField(
         label=_("More public slips"), min_value=1, max_value=MAX_PUBLIC_SLIPS, initial=5
     )
 
@@ -44,7 +45,7 @@ class MoreSlipsForm(forms.Form):
 
 
 class CloseSurveyForm(forms.Form):
-    override_reason = forms.CharField(
+    override_reason = TextField(
         label=_("Reason for closing below 80 % participation (committee staff only)"),
         required=False,
         max_length=1000,

@@ -11,21 +11,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.services.versions import STAR, StaleVersion
+from starrating.forms import IntegerField
 
 
-class VersionField(forms.IntegerField):
+class VersionField(IntegerField):
     """Hidden: the sheet's `version` when the page was rendered."""
 
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**31 - 1)  # the PositiveIntegerField column
         kwargs.setdefault(
             "error_messages",
             {
                 "required": _("This page is out of date. Reload it, then make your change."),
                 "invalid": _("This page is out of date. Reload it, then make your change."),
                 "min_value": _("This page is out of date. Reload it, then make your change."),
+                "max_value": _("This page is out of date. Reload it, then make your change."),
             },
         )
         super().__init__(**kwargs)

@@ -42,6 +42,11 @@ def default_self_deadline():
     return datetime.date(datetime.date.today().year, 6, 5)
 
 
+#: Decided where DESIGN is silent: the years a campaign may be created for, and the
+#: length of the publicity window in days (DESIGN §2: one week by default).
+YEARS = (2000, 2100)
+PUBLICITY_DAYS = (1, 30)
+
 SHARE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 POINTS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 

@@ -4,7 +4,7 @@ Services take keyword-only arguments and the acting user, run in one transaction
 what they change and raise a `WorkflowError` subclass when they refuse.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -26,7 +26,9 @@ from scoring.models import (
     SelfEvaluation,
     SelfEvaluationStatus,
 )
+from scoring.models.campaign import PUBLICITY_DAYS, YEARS
 from scoring.rubric import default_rubric
+from starrating.inputs import parse_decimal, parse_int
 from starrating.todos import Todo
 
 from . import versions
@@ -63,11 +65,21 @@ def _require_staff(actor):
 
 def _decimal(value, label):
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+        return parse_decimal(value)
+    except ValueError:
         raise InvalidPolicy(_("%(field)s is not a number.") % {"field": label}) from None
-    if not number.is_finite():
-        raise InvalidPolicy(_("%(field)s is not a number.") % {"field": label})
+
+
+def _whole(value, label, low, high):
+    try:
+        number = parse_int(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise InvalidPolicy(
+            _("%(field)s must be a whole number from %(low)s to %(high)s.")
+            % {"field": label, "low": low, "high": high}
+        )
     return number
 
 
@@ -75,7 +87,7 @@ def validate_policy(values: dict, *, previous_mode: str | None = None) -> dict:
     """Check a campaign's policy (DESIGN §4.2, §4.6, §4.8); return normalised values.
 
     Weights each 0–1 summing to exactly 1; bands strictly descending within 0–100;
-    shares 0–1; switching the quota mode to `warn` needs a reason.
+    shares 0–1; publicity 1–30 days; switching the quota mode to `warn` needs a reason.
     """
     unknown = set(values) - set(POLICY_FIELDS)
     if unknown:
@@ -84,6 +96,8 @@ def validate_policy(values: dict, *, previous_mode: str | None = None) -> dict:
     for name in (*WEIGHTS, *BANDS, *SHARES):
         if name in out:
             out[name] = _decimal(out[name], name)
+    if "publicity_days" in out:
+        out["publicity_days"] = _whole(out["publicity_days"], "publicity_days", *PUBLICITY_DAYS)
     defaults = {f.name: f.get_default() for f in Campaign._meta.fields if f.name in POLICY_FIELDS}
     merged = {**defaults, **out}
     for name in (*WEIGHTS, *SHARES):
@@ -125,6 +139,7 @@ def create_campaign(*, committee, year, kind, actor, title=None, **policy) -> Ca
         raise InvalidPolicy(_("A campaign belongs to the work committee."))
     if kind not in CampaignKind.values:
         raise InvalidPolicy(_("Unknown campaign kind."))
+    year = _whole(year, _("year"), *YEARS)
     policy = validate_policy(policy)
     with transaction.atomic():
         if Campaign.objects.filter(committee=committee, year=year, kind=kind).exists():

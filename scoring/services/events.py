@@ -13,7 +13,9 @@ from django.utils.translation import gettext_noop
 from branches.models import OrgKind
 from branches.permissions import is_staff
 from scoring.models import BONUS_TYPES_VALUES, EventType, ScoreEvent
+from scoring.rules.document import MAX_COUNT
 from scoring.uploads import check_upload
+from starrating.inputs import parse_int
 
 from .errors import InvalidEvent, InvalidUpload, NotAllowed
 
@@ -26,16 +28,18 @@ def validate_event(*, type, level="", issuer="", severity="", count=1, **_ignore
 
     Bonus types need a level and count once; a criticism needs its issuer; a
     disciplined leader needs the severity; fields that do not belong to the type
-    are cleared. Counts are whole numbers ≥ 1.
+    are cleared. Counts are whole numbers from 1 to MAX_COUNT (the calculator's limit).
     """
     if type not in EventType.values:
         raise InvalidEvent(_("Unknown event type."))
     try:
-        count = int(count)
-    except (TypeError, ValueError):
-        raise InvalidEvent(_("The count must be a whole number of at least 1.")) from None
-    if count < 1:
-        raise InvalidEvent(_("The count must be a whole number of at least 1."))
+        count = parse_int(count)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_COUNT:
+        raise InvalidEvent(
+            _("The count must be a whole number from 1 to %(most)s.") % {"most": MAX_COUNT}
+        )
     cleaned = {"level": "", "issuer": "", "severity": "", "count": count}
     if type in BONUS_TYPES_VALUES:
         if not level:

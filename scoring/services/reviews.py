@@ -13,7 +13,7 @@
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -36,6 +36,7 @@ from scoring.models import (
 )
 from scoring.rules import BranchResult, rate
 from scoring.rules.components import sheet_total
+from starrating.inputs import parse_decimal
 from starrating.todos import Todo
 
 from . import recompute, versions
@@ -228,11 +229,11 @@ def _clean_scores(criteria, scores, *, complete: bool) -> dict[int, Decimal]:
                 errors[criterion.pk] = _("Score every criterion.")
             continue
         try:
-            value = raw if isinstance(raw, Decimal) else Decimal(str(raw))
-        except InvalidOperation:
+            value = parse_decimal(raw)
+        except ValueError:
             errors[criterion.pk] = _("Enter a number.")
             continue
-        if not value.is_finite() or value < 0 or value > criterion.max_points:
+        if value < 0 or value > criterion.max_points:
             errors[criterion.pk] = _("Enter a score from 0 to %(max)s.") % {
                 "max": criterion.max_points
             }

@@ -4,7 +4,7 @@ The secretary of the branch edits and submits before the deadline (the campaign'
 staff extension); the branch's reviewer (or staff where staff review) may return it.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +23,7 @@ from scoring.models import (
     SelfScore,
 )
 from scoring.uploads import check_upload
+from starrating.inputs import parse_decimal, parse_int
 from starrating.todos import Todo
 
 from . import versions
@@ -63,12 +64,15 @@ def _check_editable(sheet, actor):
 
 
 def parse_score(value, criterion) -> Decimal:
-    """A score as a Decimal in 0..criterion max with at most two decimals, or InvalidScore."""
+    """A score as a Decimal in 0..criterion max with at most two decimals, or InvalidScore.
+
+    What counts as a number is `starrating.inputs.parse_decimal`'s rule.
+    """
     try:
-        score = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
+        score = parse_decimal(value)
+    except ValueError:
         score = None
-    if score is None or not score.is_finite():
+    if score is None:
         raise InvalidScore(
             _("“%(criterion)s”: the score is not a number.") % {"criterion": criterion.title}
         )
@@ -88,8 +92,8 @@ def _parse_star(self_star):
     if self_star in (None, ""):
         return None
     try:
-        star = int(self_star)
-    except (TypeError, ValueError):
+        star = parse_int(self_star)
+    except ValueError:
         star = -1
     if not 0 <= star <= 5:
         raise InvalidScore(_("The self-placed star must be between 0 and 5."))

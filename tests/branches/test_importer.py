@@ -12,7 +12,9 @@ from branches.importers import (
     roster_template,
 )
 from branches.models import Duty, Member, MemberStatus, Organisation, OrgKind
+from starrating.archives import MAX_MEMBERS
 from tests import factories
+from tests.archives import MiB, rebuild_with_bomb, rebuild_with_parts
 
 from .workbooks import (
     MEMBER_HEADER,
@@ -473,9 +475,17 @@ def test_a_workbook_with_a_damaged_sheet_is_refused(db):
     assert counts() == (0, 0)
 
 
-def test_a_file_that_unpacks_too_large_is_refused(db, monkeypatch):
-    monkeypatch.setattr("branches.importers.MAX_UNPACKED_BYTES", 1000)
-    assert len(errors_of(good_workbook())) == 1
+def test_a_workbook_that_unpacks_to_a_gibibyte_is_refused_unread(db):
+    bomb = rebuild_with_bomb(good_workbook(), "xl/media/image1.png", 1024 * MiB)
+    assert len(bomb) < 2 * MiB
+    errors = errors_of(bomb)
+    assert [e.message for e in errors] == ["文件解压后过大。"]
+    assert counts() == (0, 0)
+
+
+def test_a_workbook_of_too_many_parts_is_refused_unread(db):
+    errors = errors_of(rebuild_with_parts(good_workbook(), MAX_MEMBERS))
+    assert len(errors) == 1 and "部分过多" in errors[0].message
     assert counts() == (0, 0)
 
 
@@ -516,12 +526,81 @@ def test_template_has_both_sheets_notes_and_styled_headers():
     assert book["说明"].max_row > len(ORG_HEADER) + len(MEMBER_HEADER)
 
 
-def test_template_example_rows_import_cleanly(db):
-    org_rows, member_rows, errors = read_workbook(roster_template())
+def test_the_unmodified_template_is_refused_row_by_row(db):
+    errors = errors_of(roster_template())
+    assert places(errors) == {
+        (ORG, 2, "名称"),
+        (ORG, 3, "名称"),
+        (ORG, 4, "名称"),
+        (MEMBER, 2, "姓名"),
+    }
+    assert all("模板中的示例行" in e.message for e in errors)
+    assert counts() == (0, 0)
+
+
+def test_the_template_refused_even_beside_an_existing_committee(tree):
+    before = counts()
+    errors = errors_of(roster_template())
+    assert (ORG, 2, "名称") in places(errors)
+    assert counts() == before
+    assert Organisation.objects.filter(kind=OrgKind.COMMITTEE).count() == 1
+
+
+def _filled_template(replace=lambda value: value):
+    """The template with its example names made real (its columns are what we check)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(roster_template()))
+    for sheet in ("组织", "党员"):
+        for row in book[sheet].iter_rows(min_row=2, max_col=2):
+            row[1].value = replace(row[1].value.replace("（示例）", ""))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_template_with_its_examples_replaced_imports_cleanly(db):
+    org_rows, member_rows, errors = read_workbook(_filled_template())
     assert errors == []
-    report = import_roster(roster_template())
-    assert report.organisations_created == len(org_rows) > 0
-    assert report.members_created == len(member_rows) > 0
+    report = import_roster(_filled_template())
+    assert report.organisations_created == len(org_rows) == 3
+    assert report.members_created == len(member_rows) == 1
+
+
+@pytest.mark.parametrize("mark", ["（示例）", "(示例)", "（ 示例 ）"])
+def test_an_example_mark_anywhere_in_a_name_is_refused(db, mark):
+    orgs = good_orgs()
+    orgs[1] = org_row("JG01", "机关党委", "GW", name=f"某局{mark}机关党委")
+    assert places(errors_of(workbook(orgs, good_members()))) == {(ORG, 3, "名称")}
+
+
+def test_a_second_work_committee_is_refused(tree):
+    rows = [org_row("GW2", "工委", start=None, end=None), org_row("B9", "党支部", "GW2")]
+    errors = errors_of(workbook(rows, []))
+    assert places(errors) == {(ORG, 2, "类型")}
+    assert tree.committee.code in errors[0].message
+    assert Organisation.objects.filter(kind=OrgKind.COMMITTEE).count() == 1
+
+
+def test_two_work_committees_in_one_file_are_refused(db):
+    orgs = [*good_orgs(), org_row("GW2", "工委", start=None, end=None)]
+    assert places(errors_of(workbook(orgs, good_members()))) == {(ORG, len(orgs) + 1, "类型")}
+    assert counts() == (0, 0)
+
+
+def test_the_committee_may_be_imported_again(db):
+    import_roster(good_workbook())
+    assert import_roster(good_workbook()).organisations_unchanged == 6
+
+
+def test_names_lose_invisible_characters_and_line_breaks(db):
+    orgs = good_orgs()
+    orgs[1] = org_row("JG01", "机关党委", "GW", name="某局\u202e机关\u2066党委\x85\n第二行")
+    members = good_members()
+    members[0] = member_row("M001", "JG01-01", name="张\u202d三\t")
+    import_roster(workbook(orgs, members))
+    assert Organisation.objects.get(code="JG01").name == "某局机关党委 第二行"
+    assert Member.objects.get(code="M001").name == "张三"
 
 
 def test_errors_of_one_row_come_in_column_order(db):
