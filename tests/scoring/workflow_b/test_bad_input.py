@@ -10,7 +10,7 @@ from tests.scoring.workflow_b.conftest import ready_branch
 
 
 def _post(client, assessment, value, remark="备注", action="save"):
-    data = {"action": action}
+    data = {"action": action, "version": 0}
     for criterion in assessment.campaign.criteria.all():
         data[f"score_{criterion.pk}"] = value
         data[f"remark_{criterion.pk}"] = remark
