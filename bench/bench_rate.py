@@ -1,4 +1,4 @@
-"""Benchmark of the rating calculator, `manage.py rate` (DESIGN §4.1).
+"""Benchmark of the rating calculator, `manage.py rate` (docs/rules.md §4.1).
 
 Generates seeded campaigns of 1,000 / 10,000 / 100,000 branches, runs the command on each
 several times as a fresh process, and reports the median wall time and peak RSS. The

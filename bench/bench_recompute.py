@@ -1,4 +1,4 @@
-"""Benchmark of a whole-campaign recompute and the pages that read it (DESIGN §7).
+"""Benchmark of a whole-campaign recompute and the pages that read it (docs/nonfunctional.md §7).
 
 Generates, on PostgreSQL (`DATABASE_URL`, default the `starrating_bench` database on
 127.0.0.1), a campaign of 5,000 branches under 50 party committees (and some directly

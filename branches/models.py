@@ -1,4 +1,4 @@
-"""Who takes part: the organisation tree, members and role assignments (DESIGN §1)."""
+"""Who takes part: the organisation tree, members and role assignments (docs/process.md §1)."""
 
 import datetime
 
@@ -26,7 +26,7 @@ ALLOWED_PARENT_KINDS = {
 
 
 class ElectionStatus(models.TextChoices):
-    """Values match the rules engine's `election` input (DESIGN §4.1)."""
+    """Values match the rules engine's `election` input (docs/rules.md §4.1)."""
 
     ON_TIME = "on_time", _("Elected on time")
     OVERDUE = "overdue", _("Election overdue")
@@ -118,7 +118,7 @@ class Organisation(models.Model):
         )
 
     def election_status(self, on_date: datetime.date) -> str:
-        """Election status at `on_date` (DESIGN §4.7 未按期换届).
+        """Election status at `on_date` (docs/rules.md §4.7 未按期换届).
 
         On time while the term runs, after an election held since the term ended,
         or when a postponement was approved; otherwise overdue, and overdue over a

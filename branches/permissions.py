@@ -1,4 +1,4 @@
-"""Who may do what, in one place (DESIGN §1, §7).
+"""Who may do what, in one place (docs/process.md §1, docs/nonfunctional.md §7).
 
 Every view asks these predicates; templates may use them to hide buttons, but a
 hidden button is never the check. Role assignments are loaded once per request
@@ -99,7 +99,7 @@ def reviewers_available(branch: Organisation) -> bool:
 
 
 def may_review(user, branch: Organisation) -> bool:
-    """Score the branch as its superior (DESIGN §2.1.3).
+    """Score the branch as its superior (docs/process.md §2.1.3).
 
     The parent's reviewers review; committee staff review directly managed branches
     and any branch whose every reviewer must recuse. Nobody reviews a branch they

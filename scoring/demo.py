@@ -383,7 +383,7 @@ def build_users(orgs: DemoOrganisations, *, every_branch: bool = False) -> DemoU
     With `every_branch` (what `build_demo` does) every other branch's secretary gets an
     unlisted account too (`sec-PP-NN`), and the second and third party committees a
     reviewer each (`reviewer2`, `reviewer3`); the general branch keeps none, so
-    committee staff review its branches (DESIGN §2.1.3). Without it only the first
+    committee staff review its branches (docs/process.md §2.1.3). Without it only the first
     party committee has a reviewer and staff review every other branch."""
     User = get_user_model()
     password = make_password(PASSWORD)  # hashed once: the slow part of creating users

@@ -1,4 +1,7 @@
-"""The default rubric: the ten areas of the implementation plan, 10 points each (DESIGN §3)."""
+"""The default rubric (docs/process.md §3).
+
+The ten areas of the implementation plan, 10 points each.
+"""
 
 from decimal import Decimal
 

@@ -1,4 +1,6 @@
-"""Evidence upload checks (DESIGN §7): type by content, extension to match, size limit.
+"""Evidence upload checks (docs/nonfunctional.md §7).
+
+Type by content, extension to match, size limit.
 
 A file is accepted only when its bytes are one of PDF, JPEG, PNG, DOCX or XLSX and its
 name ends with an extension of that same type; the name alone never decides. The first

@@ -13,7 +13,7 @@ import zipfile
 
 from django.utils.translation import gettext_lazy as _
 
-#: Decided where DESIGN is silent: far above any real document or roster workbook
+#: Decided (docs/decisions.md): far above any real document or roster workbook
 #: (a 10 MB Word file full of photographs unpacks to little more than 10 MB).
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_MEMBERS = 1000

@@ -34,7 +34,7 @@ ACTIONS = {
     "self_evaluation.score_saved": _("Score saved"),
     "evidence.added": _("Evidence added"),
     "evidence.removed": _("Evidence removed"),
-    # survey (never slips or ballots: DESIGN §2.1.2)
+    # survey (never slips or ballots: docs/survey.md §2.1.2)
     "survey.opened": _("Survey opened"),
     "survey.slips_issued": _("Public slips issued"),
     "survey.slips_reissued": _("Unused slips reissued"),

@@ -1,4 +1,4 @@
-"""Form fields every form of the product uses for what people type (DESIGN §7).
+"""Form fields every form of the product uses for what people type (docs/nonfunctional.md §7).
 
 `LineField` and `TextField` for free text, `IntegerField` and `DecimalField` for
 numbers: each applies the rule of `starrating.inputs` and a length or range, so bad

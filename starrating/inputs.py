@@ -1,4 +1,4 @@
-"""What counts as a number and as free text in anything a person types (DESIGN §7).
+"""What counts as a number and as free text in anything a person types (docs/nonfunctional.md §7).
 
 The one home of both rules; form fields (`starrating.forms`), the workflow services and
 the roster import all call these functions, so a value means the same wherever it comes

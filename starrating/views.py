@@ -11,7 +11,7 @@ from branches.models import Role, RoleAssignment
 from branches.permissions import roles_of
 from scoring import todos as scoring_todos
 
-# Bootstrap Icons name and one line on what the role does here (DESIGN §1).
+# Bootstrap Icons name and one line on what the role does here (docs/process.md §1).
 ROLE_ICONS = {
     Role.SECRETARY: "flag",
     Role.REVIEWER: "clipboard-check",

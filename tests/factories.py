@@ -77,7 +77,8 @@ class Tree:
 
 
 def policy_form(**overrides) -> dict:
-    """The campaign form's policy fields at DESIGN's defaults, as a browser posts them."""
+    """The campaign form's policy fields at the defaults of docs/rules.md §4, as a browser
+    posts them."""
     data = {
         "weight_self": "0.2",
         "weight_survey": "0.3",

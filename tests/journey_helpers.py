@@ -32,7 +32,7 @@ MINIMAL_PDF = (
 PRINTED_CODE = re.compile(r"\b([A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{2})\b")
 
 CENT = Decimal("0.01")
-#: DESIGN §4.1: penalty events take an optional count; bonus events take none.
+#: docs/rules.md §4.1: penalty events take an optional count; bonus events take none.
 PENALTY_TYPES = {"criticism", "leader_discipline", "member_violation", "absence"}
 
 

@@ -1,4 +1,4 @@
-"""No user text is ever rendered unescaped (DESIGN §7), on any page, for any role.
+"""No user text is ever rendered unescaped (docs/nonfunctional.md §7), on any page, for any role.
 
 One world is built through the product's own write paths (the roster import, the
 services) with a marker payload in every free-text field a user can fill: a script tag,

@@ -2,7 +2,7 @@
 
 Slips, sheets and ballots are deliberately not registered: the admin would show single
 ballots and the sheets' plain codes, and its change log would record who looked at or
-touched them (DESIGN §2.1.2). Every change goes through `scoring.services.survey`.
+touched them (docs/survey.md §2.1.2). Every change goes through `scoring.services.survey`.
 """
 
 from django.contrib import admin

@@ -1,4 +1,4 @@
-"""Forms of the member/public survey (DESIGN §2.1.2)."""
+"""Forms of the member/public survey (docs/survey.md §2.1.2)."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit

@@ -16,14 +16,14 @@ from branches.models import ElectionStatus, Organisation
 
 
 class CampaignKind(models.TextChoices):
-    """Values match the rules engine's `kind` (DESIGN §4.1)."""
+    """Values match the rules engine's `kind` (docs/rules.md §4.1)."""
 
     INITIAL = "initial", _("Declaration")
     YEAR_END = "year_end", _("Year-end re-rating")
 
 
 class CampaignStatus(models.TextChoices):
-    """The campaign's place in the year (DESIGN §2); later stages extend it."""
+    """The campaign's place in the year (docs/process.md §2); later stages extend it."""
 
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Declaration open")
@@ -42,8 +42,8 @@ def default_self_deadline():
     return datetime.date(datetime.date.today().year, 6, 5)
 
 
-#: Decided where DESIGN is silent: the years a campaign may be created for, and the
-#: length of the publicity window in days (DESIGN §2: one week by default).
+#: Decided (docs/decisions.md): the years a campaign may be created for, and the
+#: length of the publicity window in days (docs/process.md §2: one week by default).
 YEARS = (2000, 2100)
 PUBLICITY_DAYS = (1, 30)
 
@@ -67,7 +67,7 @@ class Campaign(models.Model):
         related_name="campaigns",
         limit_choices_to={"kind": "committee"},
     )
-    # Policy (DESIGN §4): weights, bands, quotas.
+    # Policy (docs/rules.md §4): weights, bands, quotas.
     weight_self = models.DecimalField(
         _("weight of self-evaluation"),
         max_digits=4,
@@ -142,7 +142,7 @@ class Campaign(models.Model):
         _("quota mode"), max_length=8, choices=QuotaMode.choices, default=QuotaMode.ENFORCE
     )
     quota_mode_reason = models.TextField(_("reason for the quota mode"), blank=True)
-    # Deadlines (DESIGN §2.1: 5 June by default).
+    # Deadlines (docs/process.md §2.1: 5 June by default).
     self_deadline = models.DateField(
         _("deadline for self-evaluation and survey"), default=default_self_deadline
     )
@@ -152,7 +152,7 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The last recompute's quota check (DESIGN §4.8), as the engine reported it.
+    # The last recompute's quota check (docs/rules.md §4.8), as the engine reported it.
     quota_report = models.JSONField(_("quota check"), default=dict, blank=True)
     recomputed_at = models.DateTimeField(_("recomputed at"), null=True, blank=True)
 
@@ -197,7 +197,7 @@ class Campaign(models.Model):
 
     @property
     def is_editable_rubric(self):
-        """The rubric is fixed once the campaign opens (DESIGN §3)."""
+        """The rubric is fixed once the campaign opens (docs/process.md §3)."""
         return self.status == CampaignStatus.DRAFT
 
     @property
@@ -251,7 +251,7 @@ class Assessment(models.Model):
         limit_choices_to={"kind": "branch"},
     )
     # Election status at the campaign's reference date, fixed when the campaign opens
-    # and refreshed by recompute (DESIGN §4.7).
+    # and refreshed by recompute (docs/rules.md §4.7).
     election = models.CharField(
         _("election status"),
         max_length=16,

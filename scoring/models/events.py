@@ -1,4 +1,4 @@
-"""Bonus and penalty events (加分/减分, DESIGN §4.3–4.4), recorded by committee staff.
+"""Bonus and penalty events (加分/减分, docs/rules.md §4.3–4.4), recorded by committee staff.
 
 An event counts in the campaign whose year is the year of its date.
 """
@@ -24,7 +24,7 @@ from scoring.uploads import event_upload_to
 
 
 class EventType(models.TextChoices):
-    """Codes match the rules engine (DESIGN §4.1)."""
+    """Codes match the rules engine (docs/rules.md §4.1)."""
 
     COMMENDATION = "commendation", _("Commendation (branch or secretary)")
     MEDIA_ARTICLE = "media_article", _("Signed article in the media")
@@ -155,7 +155,7 @@ class ScoreEvent(models.Model):
         return ""
 
     def as_engine_event(self) -> EngineEvent:
-        """The event as the rules engine reads it (DESIGN §4.1)."""
+        """The event as the rules engine reads it (docs/rules.md §4.1)."""
         return EngineEvent(
             type=self.type,
             level=self.level or None,

@@ -30,12 +30,12 @@ def _points(verbose_name, **kwargs):
 
 
 class Rating(models.Model):
-    """One branch's result (DESIGN §4), written in bulk by `services.recompute`.
+    """One branch's result (docs/rules.md §4), written in bulk by `services.recompute`.
 
     Templates and reports only show these stored values; the engine alone computes them
-    (STYLE: one source of truth). The trace is stored as the engine's notes
-    (`Note.as_json()`) and rendered in the reader's language. Ratings are replaced as a
-    whole on each recompute; the campaign's history records every recompute.
+    (docs/architecture.md, conventions: one source of truth). The trace is stored as the
+    engine's notes (`Note.as_json()`) and rendered in the reader's language. Ratings are
+    replaced as a whole on each recompute; the campaign's history records every recompute.
     """
 
     assessment = models.OneToOneField(
@@ -44,7 +44,7 @@ class Rating(models.Model):
     self_component = _points(_("self-evaluation"), null=True, blank=True)
     survey_component = _points(_("survey"), null=True, blank=True)
     review_component = _points(_("review"), null=True, blank=True)
-    # The satisfaction rate kept exact (DESIGN §4.1) as a fraction; null: no appraisal.
+    # The satisfaction rate kept exact (docs/rules.md §4.1) as a fraction; null: no appraisal.
     satisfaction_num = models.PositiveIntegerField(null=True, blank=True)
     satisfaction_den = models.PositiveIntegerField(null=True, blank=True)
     base = _points(_("base"))

@@ -1,4 +1,4 @@
-"""The superior review (上级党组织考评, DESIGN §2.1.3) and the five-star audit (审核)."""
+"""The superior review (上级党组织考评, docs/process.md §2.1.3) and the five-star audit (审核)."""
 
 __all__ = ["AuditStatus", "Review", "ReviewScore", "ReviewStatus"]
 
@@ -20,7 +20,7 @@ class ReviewStatus(models.TextChoices):
 
 
 class AuditStatus(models.TextChoices):
-    """Five-star proposals go to committee staff for audit (DESIGN §2.1.3)."""
+    """Five-star proposals go to committee staff for audit (docs/process.md §2.1.3)."""
 
     NOT_NEEDED = "not_needed", _("No audit needed")
     PENDING = "pending", _("Audit pending")

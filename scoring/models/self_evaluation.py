@@ -1,4 +1,7 @@
-"""The self-evaluation sheet (自评表, DESIGN §2.1.1): scores, self-placed star, evidence."""
+"""The self-evaluation sheet (自评表, docs/process.md §2.1.1).
+
+Scores, the self-placed star, evidence.
+"""
 
 __all__ = ["Evidence", "SelfEvaluation", "SelfEvaluationStatus", "SelfScore"]
 

@@ -1,4 +1,4 @@
-"""The member/public survey (党员群众测评, DESIGN §2.1.2): surveys, unspent slips, ballots.
+"""The member/public survey (党员群众测评, docs/survey.md §2.1.2): surveys, unspent slips, ballots.
 
 How anonymity and one vote per slip hold *in the schema*
 --------------------------------------------------------
@@ -186,7 +186,7 @@ def _sheet_path(instance, filename):
 class SlipSheet(models.Model):
     """A printable PDF of slips, made when they were issued (plain codes are kept nowhere
     else). Only the branch's secretary and committee staff may download it, and only
-    while the survey is open; closing the survey deletes the files (DESIGN §2.1.2)."""
+    while the survey is open; closing the survey deletes the files (docs/survey.md §2.1.2)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="slip_sheets")
     file = models.FileField(_("file"), upload_to=_sheet_path, max_length=200)

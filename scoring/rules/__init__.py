@@ -1,9 +1,9 @@
-"""The star-rating rules engine (DESIGN §4): plain Python, no Django import.
+"""The star-rating rules engine (docs/rules.md §4): plain Python, no Django import.
 
 Entry point: `rate(branches, policy, kind) -> Outcome`. Inputs are `BranchInput` and
 `Event`; results carry their trace as `Note`s, rendered in the reader's language by the
 caller (`Note.render(gettext)`). `document` reads and writes the calculator's JSON
-contract (DESIGN §4.1); `components` holds the helpers the web app uses to form the
+contract (docs/rules.md §4.1); `components` holds the helpers the web app uses to form the
 components it passes in.
 """
 

@@ -1,4 +1,4 @@
-"""DESIGN §4.1: how the web app forms the components and the satisfaction rate it passes in.
+"""docs/rules.md §4.1: how the web app forms the components and the satisfaction rate it passes in.
 
 Pure helpers over plain values, so forms, services and the calculator agree on every
 rounding.
@@ -28,7 +28,7 @@ def ballot_points(pairs: Iterable[tuple[Decimal, str]]) -> Decimal:
     """§4.1: one ballot's points: Σ criterion max × grade factor, exact (not rounded).
 
     *pairs* are (criterion max, grade code). A ballot keeps this total, computed once when
-    it is cast (DESIGN §7); `survey_component` rounds the mean of the totals.
+    it is cast (docs/nonfunctional.md §7); `survey_component` rounds the mean of the totals.
     """
     return sum((maximum * GRADE_FACTORS[grade] for maximum, grade in pairs), Decimal(0))
 

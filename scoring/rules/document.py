@@ -1,4 +1,4 @@
-"""DESIGN §4.1: the calculator's JSON input, read into engine inputs (`output` writes back).
+"""docs/rules.md §4.1: the calculator's JSON input, read into engine inputs (`output` writes back).
 
 Reading is strict: anything the contract does not describe is `InvalidInput`, naming the
 branch and field — including keys it does not know (at the top level, in the policy and
@@ -27,7 +27,7 @@ from .model import (
 )
 from .policy import Policy
 
-#: Decided where DESIGN is silent: a penalty `count` above this is taken as a typo.
+#: Decided (docs/decisions.md): a penalty `count` above this is taken as a typo.
 MAX_COUNT = 1000
 
 _ONE, _HUNDRED = Decimal(1), Decimal(100)
@@ -38,7 +38,7 @@ _BRANCH_KEYS = frozenset({"id", "components", "base", "satisfaction", "election"
 _COMPONENT_KEYS = ("self", "survey", "review")
 _COMPONENT_SET = frozenset(_COMPONENT_KEYS)
 _WEIGHT_SET = frozenset(_WEIGHT_KEYS)
-#: The field each event type needs, with its vocabulary (DESIGN §4.1).
+#: The field each event type needs, with its vocabulary (docs/rules.md §4.1).
 _EVENT_FIELD = {
     "commendation": ("level", LEVELS),
     "media_article": ("level", LEVELS),
@@ -96,7 +96,7 @@ def loads(text: str) -> object:
 
 
 def read(data: object) -> Document:
-    """Check a decoded document against DESIGN §4.1 and build the engine's inputs."""
+    """Check a decoded document against docs/rules.md §4.1 and build the engine's inputs."""
     if not isinstance(data, dict):
         raise InvalidInput(Note(N_("the document must be a JSON object")))
     _check_keys(data, _TOP_KEYS, None, "")

@@ -1,4 +1,4 @@
-"""`rate()`: DESIGN §4 over a whole campaign — the one entry point of the engine.
+"""`rate()`: docs/rules.md §4 over a whole campaign — the one entry point of the engine.
 
 The calculator (`manage.py rate`) and the web app's recompute service both call it.
 """
@@ -35,7 +35,7 @@ _DEFAULT_POLICY = Policy()
 def rate(
     branches: Iterable[BranchInput], policy: Policy | None = None, kind: str = "initial"
 ) -> Outcome:
-    """Rate every branch of a campaign (DESIGN §4); *kind* is ``initial`` or ``year_end``.
+    """Rate every branch of a campaign (docs/rules.md §4); *kind* is ``initial`` or ``year_end``.
 
     Results come in input order, each with its trace; the quota report covers all of
     them (N is the number of branches given). Raises `InvalidInput` for a bad *kind*, a

@@ -4,7 +4,7 @@ from .i18n import N_, Note, Translate, untranslated
 
 
 class InvalidInput(ValueError):
-    """Input outside the contract of DESIGN §4.1.
+    """Input outside the contract of docs/rules.md §4.1.
 
     *problem* says what is wrong; *branch* (the branch id, when known) and *field* (a path
     such as ``events[2].level``, relative to the branch when *branch* is given) say where.

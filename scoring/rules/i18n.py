@@ -1,4 +1,4 @@
-"""Translatable messages without Django (DESIGN §4.9).
+"""Translatable messages without Django (docs/rules.md §4.9).
 
 The engine may not import Django, yet its trace is read in the reader's language. So every
 trace line and every `InvalidInput` message is a `Note`: an English msgid marked with `N_`
@@ -86,7 +86,7 @@ def render_all(notes: Iterable[Note], translate: Translate = untranslated) -> li
 
 
 def format_decimal(value: Decimal) -> str:
-    """Two decimals, half up: how every score is shown (DESIGN §4.5)."""
+    """Two decimals, half up: how every score is shown (docs/rules.md §4.5)."""
     return str(value.quantize(CENT, ROUND_HALF_UP))
 
 

@@ -1,4 +1,4 @@
-"""What the engine reads and writes (DESIGN §4.1): plain values, no Django.
+"""What the engine reads and writes (docs/rules.md §4.1): plain values, no Django.
 
 Vocabularies are tuples of the codes the JSON contract and the web app's choices use.
 """
@@ -17,12 +17,12 @@ ISSUERS = ("work_committee", "municipal_committee")  # `by` of a criticism
 SEVERITIES = ("warning", "removal")  # of a leader_discipline
 QUOTA_MODES = ("enforce", "warn", "off")
 
-#: Bonus event types and their group (DESIGN §4.3): each group counts only its highest.
+#: Bonus event types and their group (docs/rules.md §4.3): each group counts only its highest.
 BONUS_GROUPS = {"commendation": "A", "media_article": "A", "innovation": "B"}
 PENALTY_TYPES = ("criticism", "leader_discipline", "member_violation", "absence")
 EVENT_TYPES = (*BONUS_GROUPS, *PENALTY_TYPES)
 
-#: Limit codes, in the order the limits apply (DESIGN §4.7).
+#: Limit codes, in the order the limits apply (docs/rules.md §4.7).
 LIMIT_CODES = (
     "satisfaction_below_50",
     "election_overdue",
@@ -30,7 +30,7 @@ LIMIT_CODES = (
     "absences",
     "absences_year_end",
 )
-#: Rules of a quota adjustment (DESIGN §4.8).
+#: Rules of a quota adjustment (docs/rules.md §4.8).
 QUOTA_RULES = ("five_star_cap", "low_floor")
 
 Satisfaction = Decimal | Fraction
@@ -41,7 +41,7 @@ Satisfaction = Decimal | Fraction
 
 
 class Event(NamedTuple):
-    """A bonus or penalty event (DESIGN §4.3–4.4).
+    """A bonus or penalty event (docs/rules.md §4.3–4.4).
 
     Bonus events (commendation, media_article, innovation) carry `level`; a criticism
     carries `by`, a leader_discipline `severity`; penalty events count `count` times.
@@ -57,7 +57,7 @@ class Event(NamedTuple):
 class BranchInput(NamedTuple):
     """One branch to rate: the three components *or* a base, and what else §4 reads.
 
-    Components are the unrounded sums/means (the engine rounds them, DESIGN §4.1);
+    Components are the unrounded sums/means (the engine rounds them, docs/rules.md §4.1);
     `satisfaction` is exact (a Fraction or Decimal in 0–1) or None when there was no
     appraisal.
     """
@@ -74,7 +74,7 @@ class BranchInput(NamedTuple):
 
 @dataclass(slots=True)
 class BranchResult:
-    """The rating of one branch (DESIGN §4.1 output), built by the engine; read-only after.
+    """The rating of one branch (docs/rules.md §4.1 output), built by the engine; read-only after.
 
     `base`, `bonus`, `penalty` and `score` are quantised to 0.01; `band` is the star the
     score alone gives, `star` the final one; `limits` holds the codes of the limits that
@@ -108,7 +108,7 @@ class Adjustment:
 
 @dataclass(slots=True)
 class QuotaReport:
-    """The quota figures (always) and what the quotas changed (DESIGN §4.8)."""
+    """The quota figures (always) and what the quotas changed (docs/rules.md §4.8)."""
 
     mode: str
     total: int

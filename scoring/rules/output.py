@@ -1,4 +1,4 @@
-"""DESIGN §4.1: an `Outcome` as the calculator's JSON output.
+"""docs/rules.md §4.1: an `Outcome` as the calculator's JSON output.
 
 Numbers in results are strings with two decimals; the trace and the quota reasons are
 rendered with the caller's *translate* (the English msgids when none is given).
@@ -14,7 +14,7 @@ _SHOWN_MAX = 100_000  # rendered lines kept by write_outcome, some 25 MB
 
 
 def result_dict(result: BranchResult, translate: Translate = untranslated) -> dict:
-    """One result as DESIGN §4.1 prints it."""
+    """One result as docs/rules.md §4.1 prints it."""
     return {
         "id": result.id,
         "base": str(result.base),
@@ -29,7 +29,7 @@ def result_dict(result: BranchResult, translate: Translate = untranslated) -> di
 
 
 def quota_dict(report: QuotaReport, translate: Translate = untranslated) -> dict:
-    """The quota report as DESIGN §4.1 prints it."""
+    """The quota report as docs/rules.md §4.1 prints it."""
     return {
         "mode": report.mode,
         "total": report.total,

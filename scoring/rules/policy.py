@@ -1,4 +1,4 @@
-"""The per-campaign policy of DESIGN §4: weights, bands, quota shares and mode."""
+"""The per-campaign policy of docs/rules.md §4: weights, bands, quota shares and mode."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +15,7 @@ _ZERO, _ONE, _HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 class Policy:
     """Weights (§4.2), the lowest score of five … one star (§4.6), quotas (§4.8).
 
-    Defaults are those of DESIGN §4. Values are Decimals (ints are taken as such); a
+    Defaults are those of docs/rules.md §4. Values are Decimals (ints are taken as such); a
     policy that breaks a rule raises `InvalidInput` naming the field, so the web app's
     forms and the calculator reject the same things.
     """

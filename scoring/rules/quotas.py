@@ -1,4 +1,4 @@
-"""DESIGN §4.8: the five-star cap, then the low floor, over all N branches of a campaign."""
+"""docs/rules.md §4.8: the five-star cap, then the low floor, over all N branches of a campaign."""
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 

@@ -1,6 +1,6 @@
-"""The per-branch steps of DESIGN §4, one function each, in the order they apply.
+"""The per-branch steps of docs/rules.md §4, one function each, in the order they apply.
 
-Every step appends its trace line(s) to *trace* (DESIGN §4.9) as it computes. All
+Every step appends its trace line(s) to *trace* (docs/rules.md §4.9) as it computes. All
 arithmetic is Decimal; `engine.rate` runs the steps under a fixed decimal context.
 """
 
@@ -100,7 +100,7 @@ class Run(NamedTuple):
 
 
 def text(value: Decimal) -> str:
-    """A score as the trace shows it: two decimals, half up (DESIGN §4.5)."""
+    """A score as the trace shows it: two decimals, half up (docs/rules.md §4.5)."""
     return str(value.quantize(CENT, ROUND_HALF_UP))
 
 

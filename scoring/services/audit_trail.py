@@ -1,4 +1,4 @@
-"""The audit trail of one branch's year (DESIGN §2: who, when, what before, what after).
+"""The audit trail of one branch's year (docs/process.md §2: who, when, what before, what after).
 
 A read-only view over django-simple-history's records of the assessment, the
 self-evaluation with its scores and evidence, the survey (opening, closing, issue

@@ -1,4 +1,4 @@
-"""Campaign workflow (DESIGN §2, §3): create, edit the rubric, open, extend deadlines.
+"""Campaign workflow (docs/process.md §2, §3): create, edit the rubric, open, extend deadlines.
 
 Services take keyword-only arguments and the acting user, run in one transaction, lock
 what they change and raise a `WorkflowError` subclass when they refuse.
@@ -84,7 +84,7 @@ def _whole(value, label, low, high):
 
 
 def validate_policy(values: dict, *, previous_mode: str | None = None) -> dict:
-    """Check a campaign's policy (DESIGN §4.2, §4.6, §4.8); return normalised values.
+    """Check a campaign's policy (docs/rules.md §4.2, §4.6, §4.8); return normalised values.
 
     Weights each 0–1 summing to exactly 1; bands strictly descending within 0–100;
     shares 0–1; publicity 1–30 days; switching the quota mode to `warn` needs a reason.
@@ -133,7 +133,7 @@ def previous_campaign(committee, *, before=None):
 
 
 def create_campaign(*, committee, year, kind, actor, title=None, **policy) -> Campaign:
-    """Create a draft campaign; the rubric is copied from the previous one (DESIGN §3)."""
+    """Create a draft campaign; the rubric is copied from the previous one (docs/process.md §3)."""
     _require_staff(actor)
     if committee.kind != OrgKind.COMMITTEE:
         raise InvalidPolicy(_("A campaign belongs to the work committee."))
@@ -238,7 +238,7 @@ def rubric_total(campaign) -> Decimal:
 
 
 def open_campaign(*, campaign, actor) -> Campaign:
-    """Draft → open: freeze the rubric and enrol every active branch (DESIGN §2.1, §3).
+    """Draft → open: freeze the rubric and enrol every active branch (docs/process.md §2.1, §3).
 
     One bulk insert of assessments (with the election status at the reference date) and
     one of empty draft self-evaluations.

@@ -1,4 +1,4 @@
-"""Bonus and penalty events (DESIGN §4.3–4.4): staff record them; recompute reads them.
+"""Bonus and penalty events (docs/rules.md §4.3–4.4): staff record them; recompute reads them.
 
 An event counts in the campaign whose year is the year of the event's date.
 """

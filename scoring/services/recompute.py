@@ -1,4 +1,6 @@
-"""Recompute a campaign's ratings with the rules engine (DESIGN §4, §7).
+"""Recompute a campaign's ratings with the rules engine.
+
+The rules are docs/rules.md §4; the cost bounds docs/nonfunctional.md §7.
 
 The cost of a recompute is a few aggregate queries (assessments, self totals, review
 totals, survey figures, events), one engine call in memory, and one bulk write of the
@@ -6,14 +8,14 @@ ratings, in one transaction. `engine_input_for` is the ONE place that turns stor
 numbers into the engine's `BranchInput`s: the review page's preview and the recompute
 both use it, so a page can never show a figure the stored result disagrees with.
 
-Decision (DESIGN §4.8 "N = all branches rated in the campaign"): a branch is *rated*
+Decision (docs/rules.md §4.8 "N = all branches rated in the campaign"): a branch is *rated*
 (complete) when its self-evaluation is submitted, its survey is closed, its review is
 submitted and — when the review proposed five stars — the staff audit agreed. Only rated
 branches go to the engine (so only they count in N) and get a `Rating`; every other
 branch has no rating (a former one is removed) and is listed under "missing" with what
 it lacks.
 
-Provisional results (DESIGN §2.5): `completeness` tells, at read time, whether a
+Provisional results (docs/process.md §2.5): `completeness` tells, at read time, whether a
 campaign's stored results are provisional. It is derived, not stored on the ratings, so
 it cannot go stale when a branch completes or is reopened after the recompute.
 """
@@ -80,7 +82,7 @@ COMPLETE = Q(
 
 @dataclass(frozen=True)
 class Completeness:
-    """How far a campaign is from final results (DESIGN §2.5).
+    """How far a campaign is from final results (docs/process.md §2.5).
 
     `enrolled`: branches in the campaign; `complete`: those lacking nothing now;
     `counted`: the branches the last recompute rated (its N), None before any.
@@ -232,7 +234,10 @@ def branch_id(assessment: Assessment) -> str:
 
 
 def election_of(assessment: Assessment, campaign: Campaign) -> str:
-    """Election status at the campaign's reference date (DESIGN §4.7), from the branch now."""
+    """Election status at the campaign's reference date (docs/rules.md §4.7).
+
+    Read from the branch now.
+    """
     return assessment.branch.election_status(campaign.reference_date)
 
 
@@ -332,7 +337,7 @@ def policy_of(campaign: Campaign, *, quota_mode: str | None = None) -> Policy:
 
 
 def quota_as_json(outcome: Outcome) -> dict:
-    """The quota report as the calculator prints it (DESIGN §4.1), reasons as notes."""
+    """The quota report as the calculator prints it (docs/rules.md §4.1), reasons as notes."""
     q = outcome.quota
 
     def adjustment(a):
@@ -390,7 +395,9 @@ def _write_ratings(ratings: list[Rating]) -> None:
 
 
 def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
-    """Rate every rated branch of the campaign and store the results (DESIGN §4, §7).
+    """Rate every rated branch of the campaign and store the results.
+
+    The rules are docs/rules.md §4; the cost bounds docs/nonfunctional.md §7.
 
     Staff only. One transaction: the campaign row is locked (two recomputes never
     interleave), the figures are read with a few aggregate queries, the engine runs

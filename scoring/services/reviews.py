@@ -1,10 +1,10 @@
-"""The superior review (上级党组织考评) and the five-star audit (审核), DESIGN §2.1.3.
+"""The superior review (上级党组织考评) and the five-star audit (审核), docs/process.md §2.1.3.
 
 - A reviewer (or staff, for directly managed branches and when every reviewer must
   recuse: `branches.permissions.may_review`) scores every criterion 0..max with a
   remark, saves drafts and submits.
 - Submitting needs BOTH the branch's self-evaluation submitted AND its survey closed:
-  the reviewer must have seen both (DESIGN: "sees the self-evaluation and survey
+  the reviewer must have seen both (docs/process.md §2.1.3: "sees the self-evaluation and survey
   results"). Past the campaign's review deadline (when set) nothing can be saved.
 - On submission the engine proposes a star for this branch alone: the same code as the
   recompute (`recompute.engine_input_for`), with the quotas off, since quotas need the
@@ -130,7 +130,7 @@ def reviewable_assessments(user):
             campaign__status=CampaignStatus.OPEN, branch__in=branches_for(user)
         )
         .select_related("campaign", "branch", "branch__parent", "review")
-        # The quota report is large and would be decoded once per row (DESIGN §7).
+        # The quota report is large and would be decoded once per row (docs/nonfunctional.md §7).
         .defer("campaign__quota_report")
         .order_by("campaign__year", "branch__code")
     )

@@ -1,4 +1,4 @@
-"""Self-evaluation workflow (DESIGN §2.1.1): draft → submitted → (returned → submitted).
+"""Self-evaluation workflow (docs/process.md §2.1.1): draft → submitted → (returned → submitted).
 
 The secretary of the branch edits and submits before the deadline (the campaign's, or a
 staff extension); the branch's reviewer (or staff where staff review) may return it.

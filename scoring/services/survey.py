@@ -1,4 +1,6 @@
-"""The member/public survey (党员群众测评, DESIGN §2.1.2, §4.1): open, cast, close, count.
+"""The member/public survey (党员群众测评): open, cast, close, count.
+
+The survey is docs/survey.md §2.1.2; its component docs/rules.md §4.1.
 
 Anonymity is kept by the schema (see `scoring.models.survey`): a slip is a row only while
 unspent, casting deletes it with ``DELETE … RETURNING`` in the transaction that inserts
@@ -56,9 +58,9 @@ from starrating.todos import Todo
 
 from .errors import NotAllowed, WorkflowError, WrongState
 
-#: DESIGN §2.1.2: member participation needed before the survey can be closed.
+#: docs/survey.md §2.1.2: member participation needed before the survey can be closed.
 MIN_PARTICIPATION = Fraction(4, 5)
-#: DESIGN §2.1.2: a group of ballots is shown apart only with at least this many.
+#: docs/survey.md §2.1.2: a group of ballots is shown apart only with at least this many.
 MIN_GROUP = 3
 #: No 0/O/1/I/L: a code read aloud or typed from paper cannot be mistaken.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -241,7 +243,7 @@ def open_survey(
     link_base: str = "",
     render_sheet: bool = True,
 ):
-    """Open the branch's survey (DESIGN §2.1.2): freeze the electorate, issue the slips.
+    """Open the branch's survey (docs/survey.md §2.1.2): freeze the electorate, issue the slips.
 
     One member slip per active member and `public_slips` public slips. Returns
     `IssuedSlips` with the plain codes — the only time they exist outside the stored
@@ -372,7 +374,7 @@ def _letters(criteria: list[Criterion], grades: dict) -> tuple[str, Decimal]:
 
 
 def cast_ballot(*, code: str, grades: dict, verdict: str) -> Ballot:
-    """Cast one ballot from a slip (DESIGN §2.1.2): spend the slip and store the ballot.
+    """Cast one ballot from a slip (docs/survey.md §2.1.2): spend the slip and store the ballot.
 
     The slip row is deleted with ``DELETE … RETURNING`` in the transaction that inserts
     the ballot: one row back means the code was valid and unspent; concurrent posts of
@@ -497,7 +499,7 @@ def participation_rate(survey: Survey) -> Fraction | None:
 
 
 def close_survey(*, survey: Survey, actor, override_reason: str = "") -> Survey:
-    """Close the survey (DESIGN §2.1.2): needs 80 % member participation.
+    """Close the survey (docs/survey.md §2.1.2): needs 80 % member participation.
 
     Below 80 % only committee staff may close it, and only with a reason, which is
     recorded on the survey and in its history. Closing deletes the stored slip sheets
@@ -545,7 +547,7 @@ def close_survey(*, survey: Survey, actor, override_reason: str = "") -> Survey:
 
 
 def _rewrite_ballots(survey: Survey) -> None:
-    """Write the survey's ballots anew, in random order and with new keys (DESIGN §2.1.2).
+    """Write the survey's ballots anew, in random order and with new keys (docs/survey.md §2.1.2).
 
     While a survey is open its ballots' ``xmin`` and their physical order follow the
     order of casting. Deleting them and inserting them again, shuffled, in the closing
@@ -565,7 +567,7 @@ def _rewrite_ballots(survey: Survey) -> None:
 
 
 def _half_up(value: Fraction) -> Decimal:
-    """To 0.01, half up, from an exact value (DESIGN §4.1)."""
+    """To 0.01, half up, from an exact value (docs/rules.md §4.1)."""
     hundredths = value * 100
     whole, rest = divmod(hundredths.numerator, hundredths.denominator)
     if 2 * rest >= hundredths.denominator:
@@ -575,7 +577,7 @@ def _half_up(value: Fraction) -> Decimal:
 
 @dataclass(frozen=True)
 class SurveyFigures:
-    """One survey's aggregate figures, what the rating and the pages read (DESIGN §4.1).
+    """One survey's aggregate figures, what the rating and the pages read (docs/rules.md §4.1).
 
     `component` is the mean of the ballots' points to 0.01 half up (None without a
     ballot); `satisfaction_rate` is (satisfied + basically satisfied) / valid, exact.
@@ -616,7 +618,7 @@ class SurveyFigures:
 
     @property
     def shown(self) -> bool:
-        """Aggregates are shown only from three ballots on (DESIGN §2.1.2)."""
+        """Aggregates are shown only from three ballots on (docs/survey.md §2.1.2)."""
         return self.valid_ballots >= MIN_GROUP
 
 
@@ -696,7 +698,7 @@ def survey_figures(campaign, *, with_ballots=True) -> dict[int, SurveyFigures]:
     participation; the ballot figures are then empty.
     """
     # Plain rows, not model instances: building 5,000 `Survey` objects costs more than
-    # the query (DESIGN §7); `_figures` reads only these attributes.
+    # the query (docs/nonfunctional.md §7); `_figures` reads only these attributes.
     surveys = [
         _SurveyRow(*row)
         for row in Survey.objects.filter(assessment__campaign=campaign).values_list(
@@ -761,7 +763,7 @@ class Distribution:
 
 
 def criterion_distribution(survey: Survey) -> Distribution:
-    """How each criterion was graded, in aggregate only (DESIGN §2.1.2).
+    """How each criterion was graded, in aggregate only (docs/survey.md §2.1.2).
 
     With fewer than three ballots in all nothing per criterion is shown (one or two
     ballots would be shown whole). The members/public split is given only when *both*

@@ -5,7 +5,7 @@ Each of those rows carries a `version`. Every service that changes one locks the
 and raises it (`bump`). Of two tabs, or two requests at once, that start from the same
 version, exactly one is saved; the other is refused with `StaleVersion`, which says who
 saved in between and when, and lists each item whose saved value changed since the form
-was loaded, beside the value the user typed (DESIGN §2: every score edit is recorded; none
+was loaded, beside the value the user typed (docs/process.md §2: every score edit is recorded; none
 may vanish unseen).
 
 What the form was loaded with comes from the history: `bump` gives every history row

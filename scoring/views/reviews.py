@@ -1,4 +1,4 @@
-"""Review, five-star audit and campaign results pages (DESIGN §2.1.3, §4).
+"""Review, five-star audit and campaign results pages (docs/process.md §2.1.3, docs/rules.md §4).
 
 Who may use what:
 - review queue: reviewers and staff; the review page: whoever `may_review` the branch

@@ -1,4 +1,7 @@
-"""The self-evaluation page (自评表, DESIGN §2.1.1), its evidence files, return and extension."""
+"""The self-evaluation page (自评表, docs/process.md §2.1.1).
+
+Its evidence files, return and extension.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -1,4 +1,4 @@
-"""Views of the member/public survey (DESIGN §2.1.2).
+"""Views of the member/public survey (docs/survey.md §2.1.2).
 
 Two halves:
 
@@ -253,7 +253,7 @@ def survey_participation(request, assessment_id):
 # --- public ballot pages -----------------------------------------------------------------
 #
 # The request that casts a ballot writes nothing but the slip's DELETE and the ballot's
-# INSERT (DESIGN §2.1.2): any row written in a neighbouring transaction would carry a
+# INSERT (docs/survey.md §2.1.2): any row written in a neighbouring transaction would carry a
 # neighbouring ``xmin`` and tie the ballot to a user, an address or a time. So these
 # pages never touch the session (a logged-in voter's session row stays as it is), add no
 # message, log nothing, and write to the cache only to count a failed code check.

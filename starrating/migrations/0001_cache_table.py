@@ -1,5 +1,5 @@
 """The shared cache's table (DatabaseCache): every web and task process sees one cache,
-with no server to install (DESIGN §7: nothing may assume one process)."""
+with no server to install (docs/nonfunctional.md §7: nothing may assume one process)."""
 
 from django.core.management import call_command
 from django.db import migrations

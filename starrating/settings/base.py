@@ -270,7 +270,7 @@ TRUSTED_PROXY_COUNT = env_count("DJANGO_BEHIND_PROXY")
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Keyed hash for ballot slip codes (DESIGN §2.1.2): a separate key so that rotating
+# Keyed hash for ballot slip codes (docs/survey.md §2.1.2): a separate key so that rotating
 # SECRET_KEY for sessions does not silently invalidate printed slips.
 SLIP_HASH_KEY = os.environ.get("STARRATING_SLIP_KEY", SECRET_KEY)
 # Ballot pages: failed code checks per client address and window (seconds). Successful

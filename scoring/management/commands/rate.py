@@ -1,4 +1,4 @@
-"""`manage.py rate [FILE|-]`: the rating calculator of DESIGN §4.1.
+"""`manage.py rate [FILE|-]`: the rating calculator of docs/rules.md §4.1.
 
 A thin wrapper: read the document, run the very engine the web app runs, print one JSON
 document. Bad input prints one message (in the site's language) on standard error, nothing
@@ -20,7 +20,7 @@ from scoring.rules.output import write_outcome
 
 class Command(BaseCommand):
     help = (
-        "Rate branches as DESIGN §4 says: read a JSON document from FILE (or standard input "
+        "Rate branches as docs/rules.md §4 says: read a JSON document from FILE (or standard input "
         "when FILE is - or absent) and print the ratings as JSON."
     )
     # A calculator with no database: the system checks would only slow every run.
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             nargs="?",
             default="-",
             metavar="FILE",
-            help="the input document (DESIGN §4.1); - or absent: standard input",
+            help="the input document (docs/rules.md §4.1); - or absent: standard input",
         )
 
     def handle(self, *args, **options):

@@ -1,4 +1,4 @@
-"""DESIGN §4.1: bad input exits 2 with one message naming branch and field, stdout empty."""
+"""docs/rules.md §4.1: bad input exits 2 with one message naming branch and field, stdout empty."""
 
 import json
 

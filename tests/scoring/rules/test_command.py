@@ -1,4 +1,4 @@
-"""`manage.py rate [FILE|-]`: reading, writing and exit status (DESIGN §4.1)."""
+"""`manage.py rate [FILE|-]`: reading, writing and exit status (docs/rules.md §4.1)."""
 
 import gc
 import io

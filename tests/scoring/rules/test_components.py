@@ -1,4 +1,4 @@
-"""DESIGN §4.1: the helpers the web app forms components and satisfaction with."""
+"""docs/rules.md §4.1: the helpers the web app forms components and satisfaction with."""
 
 from decimal import Decimal
 from fractions import Fraction

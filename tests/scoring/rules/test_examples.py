@@ -1,4 +1,4 @@
-"""The shared rating examples (DESIGN §4.1) reproduced through `manage.py rate`."""
+"""The shared rating examples (docs/rules.md §4.1) reproduced through `manage.py rate`."""
 
 import json
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The per-campaign policy (DESIGN §4): defaults and what it refuses."""
+"""The per-campaign policy (docs/rules.md §4): defaults and what it refuses."""
 
 from decimal import Decimal
 from types import SimpleNamespace

@@ -1,4 +1,4 @@
-"""Properties of DESIGN §4 over generated campaigns (Hypothesis)."""
+"""Properties of docs/rules.md §4 over generated campaigns (Hypothesis)."""
 
 import random
 from collections import Counter

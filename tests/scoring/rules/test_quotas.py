@@ -1,4 +1,4 @@
-"""DESIGN §4.8: the five-star cap, then the low floor, in enforce, warn and off modes."""
+"""docs/rules.md §4.8: the five-star cap, then the low floor, in enforce, warn and off modes."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""DESIGN §4.1–4.7 for one branch: components, base, bonus, penalty, score, band, limits."""
+"""docs/rules.md §4.1–4.7 for one branch: components, base, bonus, penalty, score, band, limits."""
 
 from decimal import Decimal
 from fractions import Fraction

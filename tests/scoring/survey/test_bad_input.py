@@ -1,4 +1,7 @@
-"""Slip counts and the override reason follow the product's input rules (DESIGN §7)."""
+"""Slip counts and the override reason follow the product's input rules.
+
+See docs/nonfunctional.md §7.
+"""
 
 import pytest
 from django.urls import reverse

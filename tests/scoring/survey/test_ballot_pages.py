@@ -1,4 +1,4 @@
-"""The public ballot pages: no login, phone-first (DESIGN §2.1.2)."""
+"""The public ballot pages: no login, phone-first (docs/survey.md §2.1.2)."""
 
 import pytest
 from django.core.cache import cache

@@ -1,4 +1,4 @@
-"""What the ballot pages write, on any database (DESIGN §2.1.2).
+"""What the ballot pages write, on any database (docs/survey.md §2.1.2).
 
 The request that casts a ballot writes the slip's DELETE and the ballot's INSERT and
 nothing else: no session, no cache row, no message, no log line. Only failed code

@@ -1,4 +1,4 @@
-"""A slip votes once even under concurrent submission (DESIGN §7), on PostgreSQL."""
+"""A slip votes once even under concurrent submission (docs/nonfunctional.md §7), on PostgreSQL."""
 
 import threading
 
@@ -51,7 +51,7 @@ def test_concurrent_posts_of_one_code_store_exactly_one_ballot(tree, assessment,
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_ballot_cast_while_the_survey_closes_is_refused(tree, assessment, criteria, monkeypatch):
-    # Closing rewrites the ballots in random order (DESIGN §2.1.2); a ballot committed
+    # Closing rewrites the ballots in random order (docs/survey.md §2.1.2); a ballot committed
     # beside that rewrite would keep its own xmin and place, and land in a closed survey.
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")

@@ -1,4 +1,7 @@
-"""Aggregate figures for the rating and the pages (DESIGN §4.1, §2.1.2, §7)."""
+"""Aggregate figures for the rating and the pages.
+
+See docs/rules.md §4.1, docs/survey.md §2.1.2, docs/nonfunctional.md §7.
+"""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Nothing the database records re-links a ballot (DESIGN §2.1.2), on PostgreSQL.
+"""Nothing the database records re-links a ballot (docs/survey.md §2.1.2), on PostgreSQL.
 
 Every PostgreSQL row carries ``xmin``, the id of the transaction that wrote it, and sits
 at a physical position (``ctid``). These tests read the database the way an intruder

@@ -1,4 +1,4 @@
-"""The printable sheet of slips (DESIGN §2.1.2, §6)."""
+"""The printable sheet of slips (docs/survey.md §2.1.2, docs/reports.md §6)."""
 
 import re
 import shutil

@@ -1,4 +1,4 @@
-"""Anonymity holds in the schema (DESIGN §2.1.2, §7)."""
+"""Anonymity holds in the schema (docs/survey.md §2.1.2, docs/nonfunctional.md §7)."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""Open, cast and close (DESIGN §2.1.2)."""
+"""Open, cast and close (docs/survey.md §2.1.2)."""
 
 import uuid
 from decimal import Decimal

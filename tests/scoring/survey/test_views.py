@@ -1,4 +1,4 @@
-"""The branch's survey page: who may do what (DESIGN §7)."""
+"""The branch's survey page: who may do what (docs/nonfunctional.md §7)."""
 
 import pytest
 from django.urls import reverse

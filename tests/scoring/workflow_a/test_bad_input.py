@@ -1,5 +1,5 @@
 """Bad input on the declaration pages gets a message in Chinese and changes nothing
-(DESIGN §7): numbers beyond the columns, numbers in other scripts, over-long and
+(docs/nonfunctional.md §7): numbers beyond the columns, numbers in other scripts, over-long and
 invisible text. The values that overflowed the smallint columns were 500s on
 PostgreSQL; here they must be form errors on either database."""
 

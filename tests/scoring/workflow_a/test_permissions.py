@@ -1,4 +1,7 @@
-"""Permission matrix: every view of the declaration workflow × every role (DESIGN §7)."""
+"""Permission matrix: every view of the declaration workflow × every role.
+
+See docs/nonfunctional.md §7.
+"""
 
 import datetime
 

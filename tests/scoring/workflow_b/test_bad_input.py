@@ -1,5 +1,5 @@
-"""Review scores and remarks follow the product's input rules (DESIGN §7): numbers only
-in ASCII digits, remarks at most 2,000 characters without invisible controls."""
+"""Review scores and remarks follow the product's input rules (docs/nonfunctional.md
+§7): numbers only in ASCII digits, remarks at most 2,000 characters without invisible controls."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Provisional results (DESIGN §2.5): while any enrolled branch is not yet complete, every
+"""Provisional results (docs/process.md §2.5): while any enrolled branch is not yet complete, every
 page that shows results says so, with the count of branches still missing, and marks the
 quota figures as counted over the complete branches only."""
 

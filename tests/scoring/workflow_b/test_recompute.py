@@ -1,4 +1,7 @@
-"""Recompute: one engine run over the rated branches, one bulk write (DESIGN §4, §7)."""
+"""Recompute: one engine run over the rated branches, one bulk write.
+
+See docs/rules.md §4, docs/nonfunctional.md §7.
+"""
 
 import datetime
 import io

@@ -1,4 +1,4 @@
-"""Submitting, returning and auditing reviews (DESIGN §2.1.3)."""
+"""Submitting, returning and auditing reviews (docs/process.md §2.1.3)."""
 
 import datetime
 from decimal import Decimal
