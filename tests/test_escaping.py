@@ -55,9 +55,10 @@ from scoring.services import recompute as recompute_service
 from scoring.services import reviews as review_service
 from scoring.services import self_evaluation as sheet_service
 from scoring.services import survey as survey_service
+from tests import factories
 from tests.branches.workbooks import member_row, org_row, workbook
+from tests.factories import ready_branch
 from tests.journey_helpers import MINIMAL_PDF
-from tests.scoring.workflow_b.conftest import make_campaign, ready_branch
 
 SCRIPT = '<script>alert("x")</script>'
 BREAKOUT = '"><img src=x onerror=alert(1)>'
@@ -868,7 +869,7 @@ def test_slip_sheet_escapes_user_text(world):
 
 def test_review_page_keeps_the_self_remark_line_breaks_and_escapes_it(client, tree):
     """The remark beside each review score: escaped, one line per line."""
-    campaign = make_campaign(tree.committee)
+    campaign = factories.campaign(tree.committee)
     assessment = ready_branch(campaign, tree.branch_a)
     SelfScore.objects.create(
         self_evaluation=assessment.self_evaluation,

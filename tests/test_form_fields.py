@@ -10,7 +10,7 @@ from django import forms
 
 from scoring.models import Criterion
 from starrating import forms as shared
-from tests.scoring.workflow_b.conftest import make_assessment, make_campaign, submit_self
+from tests import factories
 
 MODULES = [
     "branches.forms",
@@ -52,9 +52,9 @@ def built(tree):
     """Every form class, instantiated with what it needs."""
     from branches.models import Organisation
 
-    campaign = make_campaign(tree.committee)
+    campaign = factories.campaign(tree.committee)
     criteria = list(campaign.criteria.all())
-    sheet = submit_self(make_assessment(campaign, tree.branch_a), 80)
+    sheet = factories.sheet(factories.assessment(campaign, tree.branch_a), 80)
     branches = Organisation.objects.branches()
     needs = {
         "AssessmentFilterForm": {"campaign": campaign},

@@ -73,6 +73,11 @@ PUBLIC_SLIPS = 6
 
 
 @pytest.fixture
+def fast_pdf():
+    """Overrides the conftest stub: the journey reads the codes off the real sheet."""
+
+
+@pytest.fixture
 def demo_org(db):
     """The demo's organisations and accounts (its draft campaign is left out: staff
     create this year's campaign on the pages)."""

@@ -8,8 +8,7 @@ from django.urls import reverse
 from scoring.models import Ballot, Slip
 from scoring.services import survey as service
 from scoring.views import survey as views
-
-from .conftest import member_codes
+from tests.factories import member_codes
 
 BALLOT = "/v/"
 
@@ -126,7 +125,7 @@ def test_a_missing_verdict_stores_nothing(client, issued, criteria):
 
 
 def test_a_closed_survey_refuses_the_ballot(client, tree, issued, survey, criteria):
-    from .conftest import cast
+    from tests.factories import cast
 
     for code in member_codes(issued)[:8]:
         cast(code, criteria)

@@ -19,8 +19,7 @@ from django.urls import reverse
 from scoring.models import Ballot, Slip
 from scoring.services import survey as service
 from scoring.views import survey as views
-
-from .conftest import member_codes, public_codes
+from tests.factories import member_codes, public_codes
 
 BALLOT = "/v/"
 THANKS = "/v/thanks/"

@@ -7,8 +7,7 @@ from django.db import connection
 
 from scoring.models import Ballot, Slip
 from scoring.services import survey as service
-
-from .conftest import all_grades, member_codes
+from tests.factories import all_grades, member_codes
 
 THREADS = 8
 

@@ -10,8 +10,7 @@ from fractions import Fraction
 from scoring.models import Assessment, Ballot, Slip, Survey
 from scoring.services import survey as service
 from tests import factories
-
-from .conftest import cast, member_codes, public_codes
+from tests.factories import cast, member_codes, public_codes
 
 DAY = datetime.date(2026, 5, 20)
 

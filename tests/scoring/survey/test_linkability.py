@@ -21,8 +21,7 @@ from django.urls import reverse
 from scoring.models import Ballot, Survey
 from scoring.services import survey as service
 from tests import factories
-
-from .conftest import member_codes, public_codes
+from tests.factories import member_codes, public_codes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,6 @@ developer's machine (nothing is routed at MEDIA_URL).
 import pytest
 from django.urls import reverse
 
-from tests.debug_urls import debug_urls  # noqa: F401 (a fixture)
-
 
 @pytest.mark.usefixtures("debug_urls")
 def test_a_slip_sheet_is_not_served_at_its_media_address_under_debug(client, tree, issued):

@@ -11,8 +11,7 @@ from scoring.models import Ballot, Slip, Survey
 from scoring.services import survey as service
 from scoring.services.errors import NotAllowed, WrongState
 from tests import factories
-
-from .conftest import all_grades, cast, make_campaign, member_codes, public_codes
+from tests.factories import all_grades, cast, member_codes, public_codes
 
 
 def test_opening_freezes_the_electorate_of_active_members(survey):
@@ -78,7 +77,7 @@ def test_staff_may_open(tree, assessment):
 def test_survey_needs_an_open_campaign(tree):
     from scoring.models import Assessment
 
-    draft = make_campaign(tree, status="draft", year=2027)
+    draft = factories.campaign(tree.committee, status="draft", year=2027)
     factories.member(tree.branch_b)
     assessment = Assessment.objects.create(campaign=draft, branch=tree.branch_b)
     with pytest.raises(WrongState):

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from scoring.models import Survey
 from scoring.services import survey as service
-
-from .conftest import cast, member_codes
+from tests.factories import cast, member_codes
 
 
 def _url(name, assessment, *args):

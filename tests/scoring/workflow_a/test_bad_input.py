@@ -15,8 +15,8 @@ from scoring.services import events as event_service
 from scoring.services import self_evaluation as sheet_service
 from scoring.services.errors import InvalidEvent, InvalidPolicy, InvalidScore
 from tests import factories
-
-from .conftest import YEAR, post_data
+from tests.factories import THIS_YEAR as YEAR
+from tests.factories import post_data
 
 FORTY_DIGITS = "9" * 40
 #: Numbers Python's int()/Decimal() read but a person does not mean as ASCII numbers.
@@ -272,8 +272,8 @@ def test_self_evaluation_scores_in_other_digits_save_nothing(client, tree, sheet
 
 
 @pytest.mark.parametrize("value", ["٣", "１", "1_0", "3e0"])
-def test_parse_score_takes_ascii_numbers_only(campaign, value):
-    criterion = campaign.criteria.first()
+def test_parse_score_takes_ascii_numbers_only(enrolled, value):
+    criterion = enrolled.criteria.first()
     with pytest.raises(InvalidScore):
         sheet_service.parse_score(value, criterion)
 

@@ -12,8 +12,7 @@ from scoring.rubric import DEFAULT_CRITERIA
 from scoring.services import campaigns as service
 from scoring.services.errors import InvalidPolicy, InvalidRubric, NotAllowed, WrongState
 from tests import factories
-
-from .conftest import YEAR
+from tests.factories import THIS_YEAR as YEAR
 
 
 def test_first_campaign_gets_the_default_rubric(draft_campaign):
@@ -122,8 +121,8 @@ def test_open_enrols_active_branches_only(tree, draft_campaign):
     assert inactive.pk not in enrolled
 
 
-def test_open_creates_an_empty_draft_sheet_per_assessment(tree, campaign):
-    sheets = SelfEvaluation.objects.filter(assessment__campaign=campaign)
+def test_open_creates_an_empty_draft_sheet_per_assessment(tree, enrolled):
+    sheets = SelfEvaluation.objects.filter(assessment__campaign=enrolled)
     assert sheets.count() == 3
     assert set(sheets.values_list("status", flat=True)) == {"draft"}
 
@@ -136,10 +135,10 @@ def test_open_uses_bulk_inserts(tree, draft_campaign, django_assert_max_num_quer
     assert draft_campaign.assessments.count() == 23
 
 
-def test_open_freezes_the_rubric(tree, campaign):
-    assert campaign.status == CampaignStatus.OPEN
+def test_open_freezes_the_rubric(tree, enrolled):
+    assert enrolled.status == CampaignStatus.OPEN
     with pytest.raises(WrongState):
-        service.update_rubric(campaign=campaign, actor=tree.staff, criteria=[("x", "", 100)])
+        service.update_rubric(campaign=enrolled, actor=tree.staff, criteria=[("x", "", 100)])
 
 
 def test_open_refuses_a_rubric_not_summing_to_100(tree, draft_campaign):
@@ -153,9 +152,9 @@ def test_open_refuses_a_rubric_not_summing_to_100(tree, draft_campaign):
     assert not Assessment.objects.filter(campaign=draft_campaign).exists()
 
 
-def test_opening_twice_is_refused(tree, campaign):
+def test_opening_twice_is_refused(tree, enrolled):
     with pytest.raises(WrongState):
-        service.open_campaign(campaign=campaign, actor=tree.staff)
+        service.open_campaign(campaign=enrolled, actor=tree.staff)
 
 
 def test_election_status_is_snapshotted_at_the_reference_date(tree, draft_campaign):
@@ -181,21 +180,21 @@ def test_refresh_election_status_updates_after_an_election(tree, draft_campaign)
     assert campaign.assessments.get(branch=tree.branch_a).election == ElectionStatus.ON_TIME
 
 
-def test_current_campaign_is_the_latest_open_one(tree, campaign):
-    assert service.current_campaign(tree.committee) == campaign
+def test_current_campaign_is_the_latest_open_one(tree, enrolled):
+    assert service.current_campaign(tree.committee) == enrolled
 
 
 def test_current_campaign_is_none_without_an_open_one(tree, draft_campaign):
     assert service.current_campaign(tree.committee) is None
 
 
-def test_campaign_history_records_the_acting_user(tree, campaign):
-    latest = campaign.history.latest()
+def test_campaign_history_records_the_acting_user(tree, enrolled):
+    latest = enrolled.history.latest()
     assert latest.history_user == tree.staff
     assert latest.history_change_reason == "opened"
 
 
-def test_staff_todos_count_unsubmitted_sheets(tree, campaign):
+def test_staff_todos_count_unsubmitted_sheets(tree, enrolled):
     todos = service.todos(tree.staff)
     assert [t.count for t in todos if t.count] == [3]
 
@@ -204,7 +203,7 @@ def test_staff_todo_to_create_a_campaign_when_none(tree):
     assert len(service.todos(tree.staff)) == 1
 
 
-def test_non_staff_have_no_campaign_todos(tree, campaign):
+def test_non_staff_have_no_campaign_todos(tree, enrolled):
     assert service.todos(tree.secretary) == []
 
 
@@ -225,11 +224,11 @@ def test_only_staff_extend_deadlines(tree, sheet):
         )
 
 
-def test_opening_writes_enrolment_history_with_the_user(tree, campaign):
+def test_opening_writes_enrolment_history_with_the_user(tree, enrolled):
     from scoring.models import Assessment as A
 
-    records = A.history.filter(campaign_id=campaign.pk)
+    records = A.history.filter(campaign_id=enrolled.pk)
     assert records.count() == 3
     assert set(records.values_list("history_user", flat=True)) == {tree.staff.pk}
-    sheets = SelfEvaluation.history.filter(assessment__campaign=campaign)
+    sheets = SelfEvaluation.history.filter(assessment__campaign=enrolled)
     assert sheets.count() == 3

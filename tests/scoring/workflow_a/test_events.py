@@ -10,8 +10,8 @@ from scoring.models import ScoreEvent
 from scoring.rules.model import Event as EngineEvent
 from scoring.services import events as service
 from scoring.services.errors import InvalidEvent, NotAllowed
-
-from .conftest import PDF, PNG, YEAR, upload
+from tests.factories import PDF, PNG, upload
+from tests.factories import THIS_YEAR as YEAR
 
 DAY = datetime.date(YEAR, 3, 1)
 
@@ -89,23 +89,23 @@ def test_event_evidence_is_checked_by_content(tree):
     assert event.evidence_name == "通报.pdf"
 
 
-def test_events_count_in_the_campaign_of_their_year(tree, campaign, django_assert_num_queries):
+def test_events_count_in_the_campaign_of_their_year(tree, enrolled, django_assert_num_queries):
     for date in (DAY, datetime.date(YEAR, 12, 31), datetime.date(YEAR - 1, 12, 31)):
         service.record_event(actor=tree.staff, branch=tree.branch_a, date=date, type="absence")
     service.record_event(
         actor=tree.staff, branch=tree.branch_b, date=DAY, type="commendation", level="city"
     )
     with django_assert_num_queries(1):
-        found = service.events_for_campaign(campaign)
+        found = service.events_for_campaign(enrolled)
     assert {k: len(v) for k, v in found.items()} == {tree.branch_a.pk: 2, tree.branch_b.pk: 1}
 
 
-def test_events_of_branches_outside_the_campaign_are_left_out(tree, campaign):
+def test_events_of_branches_outside_the_campaign_are_left_out(tree, enrolled):
     from tests import factories
 
     late = factories.branch(tree.party_committee)
     service.record_event(actor=tree.staff, branch=late, date=DAY, type="absence")
-    assert service.events_for_campaign(campaign) == {}
+    assert service.events_for_campaign(enrolled) == {}
 
 
 def test_event_converts_to_the_engine_event(tree):

@@ -4,9 +4,7 @@ import pytest
 from django.urls import reverse
 
 from scoring.services import self_evaluation as service
-from tests.debug_urls import debug_urls  # noqa: F401 (a fixture)
-
-from .conftest import PDF, upload
+from tests.factories import PDF, upload
 
 
 @pytest.mark.usefixtures("debug_urls")

@@ -8,8 +8,8 @@ from scoring.models import Campaign
 from scoring.services import events as event_service
 from scoring.services import self_evaluation as sheet_service
 from tests import factories
-
-from .conftest import YEAR, scores_for
+from tests.factories import THIS_YEAR as YEAR
+from tests.factories import scores_for
 
 
 def test_staff_create_a_campaign_through_the_form(client, tree):
@@ -91,21 +91,21 @@ def test_open_page_opens_after_confirmation(client, tree, draft_campaign):
     assert draft_campaign.status == "open"
 
 
-def test_campaign_overview_filters_by_status(client, tree, campaign, sheet):
+def test_campaign_overview_filters_by_status(client, tree, enrolled, sheet):
     sheet_service.save_draft(
-        sheet=sheet, actor=tree.secretary, scores=scores_for(campaign), self_star=2
+        sheet=sheet, actor=tree.secretary, scores=scores_for(enrolled), self_star=2
     )
     sheet_service.submit(sheet=sheet, actor=tree.secretary)
     client.force_login(tree.staff)
-    url = reverse("scoring:campaign_detail", args=[campaign.pk])
+    url = reverse("scoring:campaign_detail", args=[enrolled.pk])
     response = client.get(url, {"status": "unsubmitted"})
     branches = {a.branch for a in response.context["page"].object_list}
     assert branches == {tree.branch_b, tree.direct}
 
 
-def test_campaign_overview_filters_by_parent(client, tree, campaign):
+def test_campaign_overview_filters_by_parent(client, tree, enrolled):
     client.force_login(tree.staff)
-    url = reverse("scoring:campaign_detail", args=[campaign.pk])
+    url = reverse("scoring:campaign_detail", args=[enrolled.pk])
     response = client.get(url, {"parent": tree.committee.pk})
     assert [a.branch for a in response.context["page"].object_list] == [tree.direct]
 
@@ -135,12 +135,12 @@ def test_campaign_list_query_count_is_pinned(client, tree, django_assert_max_num
     assert response.status_code == 200
 
 
-def test_branch_page_shows_the_audit_trail_to_staff(client, tree, campaign, sheet):
+def test_branch_page_shows_the_audit_trail_to_staff(client, tree, enrolled, sheet):
     sheet_service.save_draft(
-        sheet=sheet, actor=tree.secretary, scores=scores_for(campaign, "6"), self_star=2
+        sheet=sheet, actor=tree.secretary, scores=scores_for(enrolled, "6"), self_star=2
     )
     sheet_service.save_draft(
-        sheet=sheet, actor=tree.secretary, scores=scores_for(campaign, "7"), self_star=2
+        sheet=sheet, actor=tree.secretary, scores=scores_for(enrolled, "7"), self_star=2
     )
     client.force_login(tree.staff)
     response = client.get(reverse("scoring:assessment", args=[sheet.assessment_id]))
@@ -163,7 +163,7 @@ def test_branch_page_hides_the_audit_trail_from_secretary(client, tree, sheet):
     assert b"audit-trail" not in response.content
 
 
-def test_branch_page_lists_events_of_the_campaign_year(client, tree, campaign, sheet):
+def test_branch_page_lists_events_of_the_campaign_year(client, tree, enrolled, sheet):
     import datetime
 
     event_service.record_event(
@@ -181,10 +181,10 @@ def test_branch_page_lists_events_of_the_campaign_year(client, tree, campaign, s
 
 
 def test_branch_page_query_count_is_pinned(
-    client, tree, campaign, sheet, django_assert_max_num_queries
+    client, tree, enrolled, sheet, django_assert_max_num_queries
 ):
     sheet_service.save_draft(
-        sheet=sheet, actor=tree.secretary, scores=scores_for(campaign), self_star=2
+        sheet=sheet, actor=tree.secretary, scores=scores_for(enrolled), self_star=2
     )
     client.force_login(tree.staff)
     with django_assert_max_num_queries(25):

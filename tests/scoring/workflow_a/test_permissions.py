@@ -12,8 +12,8 @@ from branches.models import OrgKind, Role
 from scoring.services import events as event_service
 from scoring.services import self_evaluation as sheet_service
 from tests import factories
-
-from .conftest import PDF, YEAR, post_data, upload
+from tests.factories import PDF, post_data, upload
+from tests.factories import THIS_YEAR as YEAR
 
 ROLES = [
     "anonymous",
@@ -29,7 +29,7 @@ ROLES = [
 
 
 @pytest.fixture
-def world(tree, campaign, sheet):
+def world(tree, enrolled, sheet):
     """The tree, an open campaign, one evidence file and one event of branch_a."""
     other_committee = factories.org(OrgKind.PARTY_COMMITTEE, parent=tree.committee)
     factories.branch(other_committee)
@@ -56,7 +56,7 @@ def world(tree, campaign, sheet):
     )
     return {
         "users": users,
-        "campaign": campaign,
+        "campaign": enrolled,
         "assessment": sheet.assessment,
         "sheet": sheet,
         "evidence": evidence,
@@ -136,8 +136,8 @@ def test_permission_matrix(client, world, method, name, arg, role, expected):
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_reviewer_of_a_directly_managed_branch_is_staff(client, tree, campaign):
-    direct = campaign.assessments.get(branch=tree.direct)
+def test_reviewer_of_a_directly_managed_branch_is_staff(client, tree, enrolled):
+    direct = enrolled.assessments.get(branch=tree.direct)
     sheet = direct.self_evaluation
     sheet.status = "submitted"
     sheet.save()

@@ -17,8 +17,7 @@ from scoring.services.errors import (
     NotAllowed,
     WrongState,
 )
-
-from .conftest import post_data, scores_for
+from tests.factories import post_data, scores_for
 
 
 def _filled(tree, sheet, value="8", star=3):

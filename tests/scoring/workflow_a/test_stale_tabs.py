@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from scoring.models import SelfEvaluationStatus, SelfScore
 from scoring.services import self_evaluation as service
+from tests.factories import scores_for
 from tests.html_forms import form_data
-
-from .conftest import scores_for
 
 
 @pytest.fixture

@@ -13,12 +13,10 @@ from scoring.services.errors import InvalidUpload, WrongState
 from scoring.uploads import check_upload
 from starrating.archives import MAX_MEMBERS
 from tests.archives import MiB, rebuild_with_bomb, rebuild_with_parts
-
-from .conftest import (
+from tests.factories import (
     JPG,
     PDF,
     PNG,
-    YEAR,
     docx_bytes,
     image_bytes,
     post_data,
@@ -26,6 +24,7 @@ from .conftest import (
     xlsx_bytes,
     zip_with,
 )
+from tests.factories import THIS_YEAR as YEAR
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from scoring.models import Review, ReviewScore
 from scoring.services import reviews
-from tests.scoring.workflow_b.conftest import ready_branch
+from tests.factories import ready_branch
 
 
 def _post(client, assessment, value, remark="备注", action="save"):

@@ -12,13 +12,7 @@ from django.urls import reverse
 from scoring.models import AuditStatus, ReviewStatus, SelfEvaluationStatus, SurveyStatus
 from scoring.services.recompute import completeness, gather, recompute_campaign
 from tests import factories
-from tests.scoring.workflow_b.conftest import (
-    close_survey,
-    make_assessment,
-    make_review,
-    ready_branch,
-    submit_self,
-)
+from tests.factories import ready_branch
 
 NOTICE = re.compile(r'<div[^>]*id="provisional-notice"[^>]*>(.*?)</div>', re.S)
 
@@ -34,7 +28,7 @@ def partly(campaign, tree):
     """Three branches enrolled; only branch_a is complete; recomputed."""
     done = ready_branch(campaign, tree.branch_a, review_total=95)
     ready_branch(campaign, tree.branch_b)  # no review yet
-    make_assessment(campaign, tree.direct)  # nothing yet
+    factories.assessment(campaign, tree.direct)  # nothing yet
     recompute_campaign(campaign=campaign, actor=tree.staff)
     return done
 
@@ -103,9 +97,9 @@ def test_results_stay_provisional_until_recomputed_over_every_branch(
     """Every branch complete now, but the stored results counted one of three."""
     for assessment in campaign.assessments.exclude(pk=partly.pk):
         if not hasattr(assessment, "self_evaluation"):
-            submit_self(assessment, 80)
-            close_survey(assessment, [("80", "satisfied")] * 3)
-        make_review(assessment, 80)
+            factories.sheet(assessment, 80)
+            factories.survey(assessment, [("80", "satisfied")] * 3)
+        factories.review(assessment, 80)
     response = results(client, tree.staff, campaign)
     assert response.context["completeness"].missing == 0
     assert "上次重新计算只计入了 3 个中的 1 个" in notice(response)
@@ -138,16 +132,16 @@ def test_completeness_counts_what_the_missing_list_counts(campaign, tree):
     ready_branch(campaign, branch(), review_total=99, audit=AuditStatus.RETURNED)
     ready_branch(campaign, branch())  # no review
     review_draft = ready_branch(campaign, branch())
-    make_review(review_draft, 80, status=ReviewStatus.DRAFT)
-    draft_sheet = make_assessment(campaign, branch())
-    submit_self(draft_sheet, 80, status=SelfEvaluationStatus.DRAFT)
-    close_survey(draft_sheet, [("80", "satisfied")] * 3)
-    make_review(draft_sheet, 80)
-    open_survey = make_assessment(campaign, branch())
-    submit_self(open_survey, 80)
-    close_survey(open_survey, [("80", "satisfied")] * 3, status=SurveyStatus.OPEN)
-    make_review(open_survey, 80)
-    make_assessment(campaign, branch())  # nothing at all
+    factories.review(review_draft, 80, status=ReviewStatus.DRAFT)
+    draft_sheet = factories.assessment(campaign, branch())
+    factories.sheet(draft_sheet, 80, status=SelfEvaluationStatus.DRAFT)
+    factories.survey(draft_sheet, [("80", "satisfied")] * 3)
+    factories.review(draft_sheet, 80)
+    open_survey = factories.assessment(campaign, branch())
+    factories.sheet(open_survey, 80)
+    factories.survey(open_survey, [("80", "satisfied")] * 3, status=SurveyStatus.OPEN)
+    factories.review(open_survey, 80)
+    factories.assessment(campaign, branch())  # nothing at all
     figures = gather(campaign, with_ballots=False)
     found = completeness(campaign)
     assert found.enrolled == len(figures) == 9

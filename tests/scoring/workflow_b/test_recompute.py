@@ -27,12 +27,7 @@ from scoring.models import (
 )
 from scoring.services.recompute import MISSING_AUDIT, MISSING_SELF, gather, recompute_campaign
 from tests import factories
-from tests.scoring.workflow_b.conftest import (
-    event,
-    make_assessment,
-    ready_branch,
-    submit_self,
-)
+from tests.factories import event, ready_branch
 
 
 def populate(campaign, parent, n):
@@ -52,8 +47,8 @@ def recompute_queries(campaign, staff):
 
 def test_recompute_writes_one_rating_per_rated_branch(campaign, tree):
     populate(campaign, tree.party_committee, 5)
-    unrated = make_assessment(campaign, tree.branch_b)
-    submit_self(unrated, 90, status="draft")
+    unrated = factories.assessment(campaign, tree.branch_b)
+    factories.sheet(unrated, 90, status="draft")
     outcome = recompute_campaign(campaign=campaign, actor=tree.staff)
     assert Rating.objects.count() == 5 == len(outcome.results)
     assert not Rating.objects.filter(assessment=unrated).exists()
@@ -99,7 +94,7 @@ def test_pending_five_star_audit_keeps_a_branch_unrated(campaign, tree):
 
 
 def test_missing_lists_what_each_branch_lacks(campaign, tree):
-    a = make_assessment(campaign, tree.branch_a)
+    a = factories.assessment(campaign, tree.branch_a)
     (figures,) = gather(campaign, [a])
     assert figures.missing[0] == MISSING_SELF
     assert len(figures.missing) == 3
@@ -161,8 +156,8 @@ def build_key_campaign(campaign, tree):
     # An event of another year does not count.
     event(branches[0], "criticism", issuer="municipal_committee", date=datetime.date(2025, 5, 1))
     # Unrated: a draft sheet; a five-star proposal waiting for audit.
-    draft = make_assessment(campaign, factories.branch(pc))
-    submit_self(draft, 90, status="draft")
+    draft = factories.assessment(campaign, factories.branch(pc))
+    factories.sheet(draft, 90, status="draft")
     ready_branch(campaign, factories.branch(pc), review_total=99, audit="pending")
 
 

@@ -9,13 +9,8 @@ from django.utils import translation
 
 from scoring.models import AuditStatus, Review, ReviewScore, ReviewStatus, SurveyStatus
 from scoring.services import reviews
-from tests.scoring.workflow_b.conftest import (
-    ballots,
-    close_survey,
-    make_assessment,
-    ready_branch,
-    submit_self,
-)
+from tests import factories
+from tests.factories import ballots, ready_branch
 
 
 def full_scores(campaign, value="8"):
@@ -37,9 +32,9 @@ def test_submit_review_stores_total_and_proposal(ready, campaign, tree):
 
 
 def test_submit_is_refused_while_self_evaluation_not_submitted(campaign, tree):
-    assessment = make_assessment(campaign, tree.branch_a)
-    submit_self(assessment, 90, status="draft")
-    close_survey(assessment, ballots(90, 10))
+    assessment = factories.assessment(campaign, tree.branch_a)
+    factories.sheet(assessment, 90, status="draft")
+    factories.survey(assessment, ballots(90, 10))
     with pytest.raises(reviews.NotReadyForReview):
         reviews.submit_review(
             actor=tree.reviewer, assessment=assessment, scores=full_scores(campaign)
@@ -49,9 +44,9 @@ def test_submit_is_refused_while_self_evaluation_not_submitted(campaign, tree):
 
 
 def test_submit_is_refused_while_survey_not_closed(campaign, tree):
-    assessment = make_assessment(campaign, tree.branch_a)
-    submit_self(assessment, 90)
-    close_survey(assessment, ballots(90, 10), status=SurveyStatus.OPEN)
+    assessment = factories.assessment(campaign, tree.branch_a)
+    factories.sheet(assessment, 90)
+    factories.survey(assessment, ballots(90, 10), status=SurveyStatus.OPEN)
     with pytest.raises(reviews.NotReadyForReview):
         reviews.submit_review(
             actor=tree.reviewer, assessment=assessment, scores=full_scores(campaign)

@@ -14,9 +14,8 @@ from branches.models import Role
 from scoring.models import AuditStatus, Review, ReviewScore, ReviewStatus
 from scoring.services import reviews as services
 from tests import factories
+from tests.factories import ready_branch
 from tests.html_forms import form_data
-
-from .conftest import ready_branch
 
 
 def _url(assessment):

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from tests.scoring.workflow_b.conftest import make_review, ready_branch
+from tests import factories
+from tests.factories import ready_branch
 
 
 def test_home_page_sends_a_reviewer_to_the_review_queue(client, campaign, tree):
@@ -13,7 +14,7 @@ def test_home_page_sends_a_reviewer_to_the_review_queue(client, campaign, tree):
 
 
 def test_home_page_sends_staff_to_pending_five_star_audits(client, campaign, tree):
-    make_review(ready_branch(campaign, tree.branch_b), 99, audit="pending")
+    factories.review(ready_branch(campaign, tree.branch_b), 99, audit="pending")
     client.force_login(tree.staff)
     response = client.get(reverse("home"))
     assert reverse("scoring:audit_queue").encode() in response.content

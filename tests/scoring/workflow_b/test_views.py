@@ -11,7 +11,7 @@ from branches.models import OrgKind, Role
 from scoring.models import AuditStatus, Rating, Review, ReviewScore, ReviewStatus
 from scoring.services.recompute import recompute_campaign
 from tests import factories
-from tests.scoring.workflow_b.conftest import make_review, ready_branch
+from tests.factories import ready_branch
 
 ROLES = [
     "anonymous",
@@ -47,7 +47,7 @@ def user_for(tree, role):
 def world(campaign, tree):
     """branch_a ready and reviewed with a five-star proposal awaiting audit; rated once."""
     assessment = ready_branch(campaign, tree.branch_a)
-    review = make_review(assessment, 99, reviewer=tree.reviewer, audit=AuditStatus.AGREED)
+    review = factories.review(assessment, 99, reviewer=tree.reviewer, audit=AuditStatus.AGREED)
     recompute_campaign(campaign=campaign, actor=tree.staff)
     Review.objects.filter(pk=review.pk).update(audit_status=AuditStatus.PENDING)
     return {"campaign": campaign, "assessment": assessment, "review": review}
