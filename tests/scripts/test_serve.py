@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.test_settings_env import clean_env
+from tests.starrating.test_settings import clean_env
 
 BASE_DIR = Path(settings.BASE_DIR)
 
