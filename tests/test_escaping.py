@@ -17,7 +17,7 @@ Two tables drive it, so that a field or a page added later is one line:
   nor NOT_PAGES.
 
 The world is built once for the module, inside a transaction rolled back at the end
-(each test runs in a savepoint inside it), as tests/test_demo.py does.
+(each test runs in a savepoint inside it), as tests/scoring/test_demo.py does.
 """
 
 import datetime

@@ -61,7 +61,7 @@ def test_good_upload_imports_and_redirects_with_counts(client, tree):
     response = client.post(IMPORT_URL, {"file": upload(good_workbook())})
     assert response.status_code == 302
     assert response.url == IMPORT_URL
-    # The file's work committee GW is the tree's own (tests/branches/conftest.py).
+    # The file's work committee GW is the tree's own (tests/factories.py, Tree).
     assert counts() == (before_orgs + 5, before_members + 4)
     (message,) = get_messages(response.wsgi_request)
     assert message.level_tag == "success"
