@@ -16,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from branches.models import Duty, ElectionStatus, Member, Organisation, OrgKind, RoleAssignment
 from scoring.demo import PASSWORD, build_demo, demo_accounts
@@ -29,6 +30,7 @@ from scoring.models import (
     Review,
     ReviewStatus,
     ScoreEvent,
+    SelfEvaluation,
     SelfEvaluationStatus,
     SlipSheet,
     Survey,
@@ -255,6 +257,35 @@ class TestDemo:
         assert sent_back.count() == 1
         review = Review.objects.get(pk=sent_back.get().id)
         assert review.audit_status == AuditStatus.AGREED
+
+    def test_everything_last_years_campaign_recorded_is_dated_last_year(self, demo):
+        """The services and the history read the demo's clock, not the wall clock."""
+        previous = demo.previous
+        in_campaign = {"assessment__campaign": previous}
+        moments = [previous.opened_at, previous.recomputed_at]
+        for model in (SelfEvaluation, Review):
+            moments += model.objects.filter(**in_campaign).values_list("submitted_at", flat=True)
+        moments += (
+            Review.objects.filter(**in_campaign)
+            .exclude(audited_at=None)
+            .values_list("audited_at", flat=True)
+        )
+        moments += Rating.objects.filter(**in_campaign).values_list("computed_at", flat=True)
+        moments += ScoreEvent.objects.filter(date__year=YEAR - 1).values_list(
+            "recorded_on", flat=True
+        )
+        histories = [
+            Campaign.history.filter(id=previous.pk),
+            Assessment.history.filter(campaign=previous),
+            *(m.history.filter(**in_campaign) for m in (SelfEvaluation, Survey, Review)),
+        ]
+        for history in histories:
+            assert history.exists()
+            moments += history.values_list("history_date", flat=True)
+        days = Survey.objects.filter(**in_campaign).values_list("opened_on", "closed_on")
+        years = {timezone.localtime(moment).year for moment in moments}
+        years |= {day.year for pair in days for day in pair}
+        assert years == {YEAR - 1}
 
     def test_a_dozen_events_in_the_previous_year_one_branch_absent_three_times(self, demo):
         events = ScoreEvent.objects.filter(date__year=YEAR - 1)
