@@ -13,7 +13,9 @@ The request that casts a ballot writes nothing but the slip's DELETE and the bal
 INSERT (A8): any row written in a neighbouring transaction would carry a neighbouring
 ``xmin`` and tie the ballot to a user, an address or a time. So these pages never touch
 the session (a logged-in voter's session row stays as it is), add no message, log
-nothing, and write to the cache only to count a failed code check.
+nothing, and write to the cache only to count a failed code check. (That is also why
+they do not run the service through `starrating.actions.perform`: its flash message
+would be written to the session.)
 
 Between the scan and the cast the code lives on the voter's device only (A9): a signed,
 HttpOnly, short-lived cookie scoped to /v/, set once the code has passed a check. The
