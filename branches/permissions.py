@@ -84,6 +84,12 @@ def may_view_branch(user, branch: Organisation) -> bool:
     )
 
 
+def may_run_survey(user, branch: Organisation) -> bool:
+    """Open, issue, reissue and close the branch's survey and download its slip sheets
+    (docs/survey.md §2.1.2, D-2.1.2p): the branch's secretary or committee staff."""
+    return is_secretary_of(user, branch) or is_staff(user)
+
+
 def reviewers_available(branch: Organisation) -> bool:
     """Some reviewer of the parent does not belong to the branch."""
     if branch.parent is None or branch.parent.kind == OrgKind.COMMITTEE:

@@ -1,6 +1,6 @@
 """URLs of the rating year; each views module lists its own routes in `urls`."""
 
-from .views import campaigns, events, reviews, self_evaluation, survey
+from .views import ballot, campaigns, events, reviews, self_evaluation, survey
 
 app_name = "scoring"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     *campaigns.urls,
     *self_evaluation.urls,
     *survey.urls,
+    *ballot.urls,
     *reviews.urls,
     *events.urls,
 ]

@@ -240,7 +240,7 @@ def run_survey(client, assessment, codes, criteria, grade_plan, verdict_plan, *,
     for i, code in enumerate(voters):
         if refuse and i == least - 1:
             before = Ballot.objects.filter(survey=survey).count()
-            response = client.post(closing_url, {"close": "1"})
+            response = client.post(closing_url, {"close": "1", "confirm": "on"})
             assert response.status_code == 200
             (message,) = form_errors(response, "close_form")
             assert f"{least - 1}" in message and f"{survey.electorate}" in message
@@ -249,7 +249,7 @@ def run_survey(client, assessment, codes, criteria, grade_plan, verdict_plan, *,
             assert Ballot.objects.filter(survey=survey).count() == before
         member_votes(assessment.pk * 100 + i, code, criteria, grade_plan(i), verdict_plan(i))
     assert survey_service.participation(survey).enough
-    response = client.post(closing_url, {"close": "1"}, follow=True)
+    response = client.post(closing_url, {"close": "1", "confirm": "on"}, follow=True)
     follow_ok(response)
     survey.refresh_from_db()
     assert survey.status == SurveyStatus.CLOSED
@@ -304,7 +304,7 @@ def drive_through_services(assessment, criteria, profile, *, reviewer, staff, mo
         self_star=star,
     )
     with monkeypatch.context() as patch:  # the printed sheet is the web journey's business
-        patch.setattr(survey_service, "render_slip_sheet", lambda *a: b"%PDF-1.4 stub")
+        patch.setattr(survey_service.slips, "render_slip_sheet", lambda *a: b"%PDF-1.4 stub")
         issued = survey_service.open_survey(
             assessment=assessment, actor=secretary, public_slips=PUBLIC_SLIPS
         )

@@ -44,12 +44,36 @@ class MoreSlipsForm(forms.Form):
         self.helper = _helper(action, _("Issue public slips"), "btn-outline-primary", name="more")
 
 
+class ReissueForm(forms.Form):
+    """Reissuing cannot be undone: the box must be ticked (it works without JavaScript)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that every sheet printed so far stops working."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            action, _("Reissue unused slips"), "btn-outline-danger", name="reissue"
+        )
+
+
 class CloseSurveyForm(forms.Form):
+    """Closing cannot be undone: the box must be ticked (it works without JavaScript)."""
+
     override_reason = TextField(
         label=_("Reason for closing below 80 % participation (committee staff only)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that closing cannot be undone: no more ballots can be cast, and "
+            "the unused codes are deleted with the slip sheets."
+        ),
+        error_messages={"required": _("Tick the box to confirm.")},
     )
 
     def __init__(self, *args, action="", staff=False, **kwargs):

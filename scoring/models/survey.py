@@ -33,19 +33,21 @@ How anonymity and one vote per slip hold *in the schema*
   it, which sets its ``xmax`` and tells nothing the ballot's own ``survey`` and
   ``xmin`` do not). Between the scan and the cast the code is kept on the voter's
   device only, in a signed, HttpOnly, short-lived cookie scoped to the ballot pages;
-  the server keeps only the slip's hash (`scoring.views.survey`).
+  the server keeps only the slip's hash (`scoring.views.ballot`).
 - While the survey is open the ballots' ``xmin`` and physical order (``ctid``) still
   follow the order of casting: someone querying the database directly could match it
   to the order in which people were seen to vote. Closing the survey rewrites its
   ballots, shuffled and with new keys, in the closing transaction
-  (`scoring.services.survey.close_survey`): afterwards every ballot has the close's
+  (`scoring.services.survey.life.close_survey`): afterwards every ballot has the close's
   ``xmin``, and neither that nor its position tells the order of casting (the old
   rows' dead tuples last until VACUUM, as above). A cast racing the close waits for it
   and is refused, so no ballot escapes the rewrite.
 - Slips and ballots stay out of django-simple-history (history rows carry times and
   users). Opening, closing, issue counts and every override of the 80 % rule are
-  audited on `Survey`, which does have history.
-- Results are shown only in aggregate; see `scoring.services.survey`.
+  audited on `Survey`, which does have history (`starrating.audit`, codes `survey.*`).
+- Results are shown only in aggregate; see `scoring.services.survey.figures`.
+
+docs/survey.md states each of these as a guarantee (A1–A14) with the test that holds it.
 """
 
 __all__ = [

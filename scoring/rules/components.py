@@ -42,11 +42,19 @@ def survey_component(ballot_totals: Iterable[Decimal]) -> Decimal | None:
     for value in ballot_totals:
         count += 1
         total += value
+    return survey_component_from_sum(total, count)
+
+
+def survey_component_from_sum(total: Decimal, count: int) -> Decimal | None:
+    """§4.1: the survey component from the sum of the valid ballots' points and their
+    number (what a database aggregate gives): their mean, to 0.01 half up.
+
+    None when there is no ballot.
+    """
     if not count:
         return None
     # Quantising the exact quotient of two Decimals could round twice; the Fraction cannot.
-    mean = Fraction(total) / count
-    return _half_up(mean)
+    return _half_up(Fraction(total) / count)
 
 
 def satisfaction_rate(satisfied: int, basically_satisfied: int, valid: int) -> Fraction | None:

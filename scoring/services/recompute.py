@@ -154,18 +154,13 @@ class Figures:
     @property
     def participation_low(self) -> bool:
         """A closed survey under 80 % participation (closed by a recorded override)."""
-        return self.participation is not None and self.participation < Fraction(4, 5)
+        return (
+            self.participation is not None
+            and self.participation < survey_services.MIN_PARTICIPATION
+        )
 
 
 # --- What the other areas store, read in bulk (one query or a few each) ---------------
-
-
-@dataclass(frozen=True)
-class SurveyFigures:
-    closed: bool
-    component: Decimal | None
-    satisfaction: Fraction | None
-    participation: Fraction | None
 
 
 def _self_figures(campaign, ids) -> dict[int, tuple[bool, Decimal | None]]:
@@ -181,24 +176,11 @@ def _self_figures(campaign, ids) -> dict[int, tuple[bool, Decimal | None]]:
     }
 
 
-def _survey_figures(campaign, ids, *, with_ballots=True) -> dict[int, SurveyFigures]:
-    """{assessment id: SurveyFigures} from the survey area's aggregates (three queries)."""
-    if ids is None:
-        found = survey_services.survey_figures(campaign, with_ballots=with_ballots)
-    else:
-        found = {
-            survey.assessment_id: survey_services.figures_for(survey)
-            for survey in Survey.objects.filter(assessment_id__in=ids)
-        }
-    return {
-        assessment_id: SurveyFigures(
-            closed=figures.status == SurveyStatus.CLOSED,
-            component=figures.component,
-            satisfaction=figures.satisfaction_rate,
-            participation=figures.participation_rate,
-        )
-        for assessment_id, figures in found.items()
-    }
+def _survey_figures(
+    campaign, ids, *, with_ballots=True
+) -> dict[int, survey_services.SurveyFigures]:
+    """{assessment id: SurveyFigures}: the survey area's read model, in three queries."""
+    return survey_services.survey_figures(campaign, assessment_ids=ids, with_ballots=with_ballots)
 
 
 def _events(campaign, assessments, *, whole) -> dict[int, list[Event]]:
@@ -276,10 +258,10 @@ def gather(
         f.self_submitted, f.self_total = submitted, total
         survey = surveys.get(assessment.pk)
         if survey is not None:
-            f.survey_closed = survey.closed
+            f.survey_closed = survey.is_closed
             f.survey_component = survey.component
-            f.satisfaction = survey.satisfaction
-            f.participation = survey.participation
+            f.satisfaction = survey.satisfaction_rate
+            f.participation = survey.participation_rate
         review = reviews.get(assessment.pk)
         if review is not None:
             f.review_status = review["status"]

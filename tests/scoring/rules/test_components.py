@@ -8,6 +8,7 @@ from scoring.rules.components import (
     satisfaction_rate,
     sheet_total,
     survey_component,
+    survey_component_from_sum,
 )
 
 from .helpers import D
@@ -36,6 +37,13 @@ def test_survey_component_is_the_mean_rounded_half_up():
 
 def test_survey_component_is_none_without_ballots():
     assert survey_component([]) is None
+
+
+def test_the_survey_component_from_a_sum_and_a_count_is_the_same_mean():
+    # What a database aggregate gives (Sum, Count): the survey services use this form.
+    assert survey_component_from_sum(D("180.01"), 2) == survey_component([D(100), D("80.01")])
+    assert survey_component_from_sum(D("66.665"), 1) == D("66.67")
+    assert survey_component_from_sum(D(0), 0) is None
 
 
 def test_satisfaction_rate_is_exact():

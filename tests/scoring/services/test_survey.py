@@ -216,7 +216,7 @@ def test_staff_may_close_below_80_percent_with_a_recorded_reason(tree, issued, s
     record = survey.history.latest()
     assert record.history_user == tree.staff
     assert record.close_override_reason == "五名党员外派"
-    assert record.history_change_reason == "survey closed below 80 % participation"
+    assert record.history_change_reason == "survey.closed_below_minimum"
 
 
 def test_staff_cannot_close_below_80_percent_without_a_reason(tree, issued, survey, criteria):

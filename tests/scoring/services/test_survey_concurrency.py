@@ -60,14 +60,14 @@ def test_a_ballot_cast_while_the_survey_closes_is_refused(tree, assessment, crit
     for code in codes[:8]:
         service.cast_ballot(code=code, grades=grades, verdict="satisfied")
     closing, finish = threading.Event(), threading.Event()
-    rewrite = service._rewrite_ballots
+    rewrite = service.life._rewrite_ballots
 
     def slow_rewrite(survey):
         rewrite(survey)
         closing.set()
         finish.wait(10)
 
-    monkeypatch.setattr(service, "_rewrite_ballots", slow_rewrite)
+    monkeypatch.setattr(service.life, "_rewrite_ballots", slow_rewrite)
     outcome = []
 
     def close():

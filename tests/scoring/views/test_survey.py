@@ -87,7 +87,9 @@ def test_the_page_shows_live_participation_but_no_results_while_open(
 
 def test_secretary_closing_below_80_percent_sees_the_numbers(client, tree, assessment, survey):
     client.force_login(tree.secretary)
-    response = client.post(_url("survey_close", assessment), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        _url("survey_close", assessment), {"confirm": "on"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     errors = response.context["close_form"].non_field_errors()
     assert errors and "0 of 10" in errors[0]
@@ -99,7 +101,9 @@ def test_staff_closes_below_80_percent_with_a_reason_from_the_page(
     client, tree, assessment, survey
 ):
     client.force_login(tree.staff)
-    response = client.post(_url("survey_close", assessment), {"override_reason": "停电"})
+    response = client.post(
+        _url("survey_close", assessment), {"override_reason": "停电", "confirm": "on"}
+    )
     assert response.status_code == 302
     survey.refresh_from_db()
     assert (survey.status, survey.close_override_reason) == ("closed", "停电")

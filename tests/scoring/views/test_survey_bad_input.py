@@ -34,7 +34,8 @@ def test_more_slips_in_other_digits_issue_nothing(client, tree, assessment, surv
 def test_the_override_reason_loses_invisible_characters(client, tree, assessment, survey):
     client.force_login(tree.staff)
     response = client.post(
-        _url("survey_close", assessment), {"override_reason": "停\u202e电\x00\u2066\x9b"}
+        _url("survey_close", assessment),
+        {"override_reason": "停\u202e电\x00\u2066\x9b", "confirm": "on"},
     )
     assert response.status_code == 302
     survey.refresh_from_db()

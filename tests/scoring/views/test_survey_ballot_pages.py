@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from scoring.models import Ballot, Slip
 from scoring.services import survey as service
-from scoring.views import survey as views
+from scoring.views import ballot as views
 from tests.factories import member_codes
 
 BALLOT = "/v/"

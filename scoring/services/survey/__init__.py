@@ -1,0 +1,99 @@
+"""The member/public survey (党员群众测评): docs/survey.md §2.1.2, its component docs/rules.md §4.1.
+
+Anonymity is kept by the schema (see `scoring.models.survey`) and by these services,
+one module per job; docs/survey.md states each guarantee (A1–A14) with its code and test:
+
+- `codes`: make, normalise and hash slip codes (only their HMAC is stored);
+- `slips`: issue more, reissue, render and store the printable sheet, drop sheets,
+  count the slips left;
+- `ballots`: cast one ballot, deleting its slip in the ballot's transaction;
+- `life`: open (freeze the electorate, issue the slips), participation ("issued −
+  left"), close (`MIN_PARTICIPATION`, or staff with a reason; rewrite the ballots);
+- `figures`: the one read model `SurveyFigures` and the per-criterion distribution,
+  aggregates only, nothing below three ballots;
+- `todos`: the secretary's to-dos.
+
+The public names are importable from here (``from scoring.services import survey``).
+"""
+
+from .ballots import BallotInvalid, SlipInvalid, SurveyClosed, cast_ballot, survey_for_code
+from .codes import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    format_code,
+    hash_code,
+    looks_like_code,
+    new_code,
+    normalise_code,
+)
+from .figures import (
+    MIN_GROUP,
+    CriterionRow,
+    Distribution,
+    SurveyFigures,
+    criterion_distribution,
+    figures_for,
+    summary_context,
+    survey_figures,
+)
+from .life import (
+    MIN_PARTICIPATION,
+    MIN_PARTICIPATION_PERCENT,
+    Participation,
+    ParticipationTooLow,
+    close_survey,
+    open_survey,
+    participation,
+    participation_of,
+    participation_rate,
+)
+from .slips import (
+    MAX_PUBLIC_SLIPS,
+    InvalidSlipCount,
+    IssuedSlips,
+    ballot_link,
+    issue_more_public_slips,
+    reissue_slips,
+    render_slip_sheet,
+)
+from .todos import todos
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "MAX_PUBLIC_SLIPS",
+    "MIN_GROUP",
+    "MIN_PARTICIPATION",
+    "MIN_PARTICIPATION_PERCENT",
+    "BallotInvalid",
+    "CriterionRow",
+    "Distribution",
+    "InvalidSlipCount",
+    "IssuedSlips",
+    "Participation",
+    "ParticipationTooLow",
+    "SlipInvalid",
+    "SurveyClosed",
+    "SurveyFigures",
+    "ballot_link",
+    "cast_ballot",
+    "close_survey",
+    "criterion_distribution",
+    "figures_for",
+    "format_code",
+    "hash_code",
+    "issue_more_public_slips",
+    "looks_like_code",
+    "new_code",
+    "normalise_code",
+    "open_survey",
+    "participation",
+    "participation_of",
+    "participation_rate",
+    "reissue_slips",
+    "render_slip_sheet",
+    "summary_context",
+    "survey_figures",
+    "survey_for_code",
+    "todos",
+]

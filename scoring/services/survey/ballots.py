@@ -1,0 +1,128 @@
+"""Casting a ballot (docs/survey.md §2.1.2, A2, A3, A5, A6, A8).
+
+The slip row is deleted with ``DELETE … RETURNING`` in the transaction that inserts the
+ballot, and nothing else is written then: no survey row, no history, no time finer than
+the day.
+"""
+
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from scoring.models import Ballot, Criterion, Grade, Slip, Survey, SurveyStatus, Verdict
+from scoring.rules.components import ballot_points
+from starrating import clock
+
+from ..errors import WorkflowError
+from .codes import hash_code, looks_like_code
+
+GRADE_BY_CODE = {grade.code: grade.value for grade in Grade}
+
+
+class SlipInvalid(WorkflowError):
+    """A spent or unknown code: one message for both, so neither can be told apart."""
+
+    default_message = gettext_lazy("This code is not valid or has already been used.")
+
+
+class SurveyClosed(WorkflowError):
+    default_message = gettext_lazy("This survey is closed; no more ballots are accepted.")
+
+
+class BallotInvalid(WorkflowError):
+    default_message = gettext_lazy("Please grade every criterion and give an overall verdict.")
+
+
+def survey_for_code(code: str) -> Survey | None:
+    """The survey an unspent code belongs to (to show its ballot form), or None."""
+    if not looks_like_code(code):
+        return None
+    slip = (
+        Slip.objects.filter(code_hash=hash_code(code))
+        .select_related("survey__assessment__branch", "survey__assessment__campaign")
+        .first()
+    )
+    return slip.survey if slip else None
+
+
+def _letters(criteria: list[Criterion], grades: dict) -> tuple[str, Decimal]:
+    given = {}
+    for key, value in grades.items():
+        try:
+            given[int(key)] = value
+        except (TypeError, ValueError):
+            raise BallotInvalid() from None
+    if set(given) != {criterion.pk for criterion in criteria}:
+        raise BallotInvalid()
+    letters, pairs = [], []
+    for criterion in criteria:
+        value = given[criterion.pk]
+        letter = GRADE_BY_CODE.get(value, value)
+        if letter not in Grade.values:
+            raise BallotInvalid(_("A grade is not valid."))
+        letters.append(letter)
+        pairs.append((criterion.max_points, Grade(letter).code))
+    return "".join(letters), ballot_points(pairs)
+
+
+def cast_ballot(*, code: str, grades: dict, verdict: str) -> Ballot:
+    """Cast one ballot from a slip (docs/survey.md §2.1.2): spend the slip and store the ballot.
+
+    The slip row is deleted with ``DELETE … RETURNING`` in the transaction that inserts
+    the ballot: one row back means the code was valid and unspent; concurrent posts of
+    one code store one ballot. `grades` maps criterion id → grade (a `Grade` letter or
+    the engine's code); every criterion of the rubric needs one. Nothing is stored when
+    anything is refused. No user, address or time finer than the day is recorded.
+    """
+    if verdict not in Verdict.values:
+        raise BallotInvalid(_("Please give an overall verdict."))
+    if not looks_like_code(code):
+        raise SlipInvalid()
+    digest = hash_code(code)
+    quote = connection.ops.quote_name
+    slips, surveys = quote(Slip._meta.db_table), quote(Survey._meta.db_table)
+    delete = (
+        f"DELETE FROM {slips} WHERE code_hash = %s AND survey_id IN "
+        f"(SELECT id FROM {surveys} WHERE status = %s) RETURNING survey_id, kind"
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Lock the survey row first, shared (the ballot's foreign key check locks
+                # it at commit anyway; a lock sets the row's xmax, never its xmin). A close
+                # in progress holds it FOR UPDATE: the cast waits, then finds the survey
+                # closed, so no ballot slips in beside the close's rewrite. Survey, then
+                # slip, is also the order in which the slip services lock them.
+                cursor.execute(
+                    f"SELECT s.status FROM {surveys} s JOIN {slips} p ON p.survey_id = s.id "
+                    "WHERE p.code_hash = %s FOR SHARE OF s",
+                    [digest],
+                )
+                found = cursor.fetchone()
+                if found is None:
+                    raise SlipInvalid()
+                if found[0] != SurveyStatus.OPEN:
+                    raise SurveyClosed()
+            cursor.execute(delete, [digest, SurveyStatus.OPEN.value])
+            row = cursor.fetchone()
+        if row is None:
+            if Slip.objects.filter(code_hash=digest).exists():
+                raise SurveyClosed()
+            raise SlipInvalid()
+        survey_id, kind = row
+        criteria = list(
+            Criterion.objects.filter(campaign__assessments__survey__pk=survey_id).order_by(
+                "position"
+            )
+        )
+        letters, points = _letters(criteria, grades)  # a refusal rolls the DELETE back
+        return Ballot.objects.create(
+            survey_id=survey_id,
+            kind=kind,
+            cast_on=clock.today(),
+            grades=letters,
+            verdict=verdict,
+            points=points,
+        )

@@ -1,0 +1,222 @@
+"""The survey's life: open, participation, close (docs/survey.md §2.1.2).
+
+`not_open → open → closed`. Opening freezes the electorate and issues the slips;
+participation is "issued − left" per kind (A4); closing needs `MIN_PARTICIPATION` of
+the electorate unless committee staff override it with a recorded reason, deletes the
+sheets and rewrites the ballots in random order (A10).
+"""
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from branches.models import Member
+from branches.permissions import is_staff
+from scoring.models import (
+    Assessment,
+    Ballot,
+    CampaignStatus,
+    Slip,
+    SlipKind,
+    Survey,
+    SurveyStatus,
+)
+from starrating import audit, clock
+
+from ..errors import WorkflowError, WrongState
+from .slips import (
+    IssuedSlips,
+    _check_count,
+    _create_slips,
+    _drop_sheets,
+    _lock_survey,
+    _require_runner,
+    _store_sheet,
+    slips_left,
+)
+
+#: docs/survey.md §2.1.2 (参与率不低于80%): member participation needed to close the survey.
+MIN_PARTICIPATION = Fraction(4, 5)
+MIN_PARTICIPATION_PERCENT = int(MIN_PARTICIPATION * 100)
+
+
+class ParticipationTooLow(WorkflowError):
+    default_message = gettext_lazy("Member participation is below 80 %.")
+
+
+def rate(part: int, whole: int) -> Fraction | None:
+    return Fraction(part, whole) if whole else None
+
+
+def whole_percent(rate: Fraction | None) -> int | None:
+    """Whole percent, rounded down (79.9 % must not read as 80 %, D-2.1.2j)."""
+    return None if rate is None else int(rate * 100)
+
+
+@dataclass(frozen=True)
+class Participation:
+    electorate: int
+    member_slips_issued: int
+    public_slips_issued: int
+    members_voted: int
+    public_voted: int
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Members voted / electorate, exact."""
+        return rate(self.members_voted, self.electorate)
+
+    @property
+    def percent(self) -> int | None:
+        return whole_percent(self.rate)
+
+    @property
+    def enough(self) -> bool:
+        return self.rate is not None and self.rate >= MIN_PARTICIPATION
+
+
+def _participation(survey, left: dict[str, int]) -> Participation:
+    """`survey` is a `Survey` or any row with its counting fields."""
+    return Participation(
+        electorate=survey.electorate,
+        member_slips_issued=survey.member_slips_issued,
+        public_slips_issued=survey.public_slips_issued,
+        members_voted=survey.member_slips_issued - left.get(SlipKind.MEMBER, 0),
+        public_voted=survey.public_slips_issued - left.get(SlipKind.PUBLIC, 0),
+    )
+
+
+def participation(survey: Survey) -> Participation:
+    """Who has voted so far: issued − unspent, per kind (one query)."""
+    return _participation(survey, slips_left(Slip.objects.filter(survey=survey)).get(survey.pk, {}))
+
+
+def participation_of(surveys: Iterable[Survey]) -> dict[int, Participation]:
+    """{survey id: Participation} for many surveys, in one query."""
+    surveys = list(surveys)
+    if not surveys:
+        return {}
+    left = slips_left(Slip.objects.filter(survey__in=surveys))
+    return {survey.pk: _participation(survey, left.get(survey.pk, {})) for survey in surveys}
+
+
+def participation_rate(survey: Survey) -> Fraction | None:
+    return participation(survey).rate
+
+
+def open_survey(
+    *,
+    assessment: Assessment,
+    actor,
+    public_slips: int,
+    link_base: str = "",
+    render_sheet: bool = True,
+) -> IssuedSlips:
+    """Open the branch's survey (docs/survey.md §2.1.2): freeze the electorate, issue the slips.
+
+    One member slip per active member and `public_slips` public slips. Returns
+    `IssuedSlips` with the plain codes — the only time they exist outside the stored
+    sheet. `link_base` is the absolute ballot URL (…/v/) the QR codes point at.
+    `render_sheet=False` stores no printable sheet (the demo data builder hands the
+    codes out itself; rendering a PDF per branch would make it slow).
+    """
+    _check_count(public_slips, least=0)
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update()
+            .select_related("branch", "campaign")
+            .get(pk=assessment.pk)
+        )
+        _require_runner(actor, assessment.branch)
+        if assessment.campaign.status != CampaignStatus.OPEN:
+            raise WrongState(_("The campaign is not open for declaration."))
+        # The assessment's lock keeps a second opening out until this one commits.
+        survey = Survey.objects.filter(assessment=assessment).first() or Survey(
+            assessment=assessment
+        )
+        if survey.status != SurveyStatus.NOT_OPEN:
+            raise WrongState(_("The survey has already been opened."))
+        electorate = Member.objects.filter(branch=assessment.branch, active=True).count()
+        if electorate == 0:
+            raise WrongState(_("The branch has no active members; import the roster first."))
+        survey.status = SurveyStatus.OPEN
+        survey.opened_on = clock.today()
+        survey.opened_by = actor
+        survey.electorate = electorate
+        survey.member_slips_issued = electorate
+        survey.public_slips_issued = public_slips
+        audit.save(survey, actor=actor, action="survey.opened")
+        codes = _create_slips(survey, electorate, public_slips)
+        sheet = _store_sheet(survey, codes, link_base) if render_sheet else None
+    return IssuedSlips(codes=codes, sheet=sheet)
+
+
+def close_survey(*, survey: Survey, actor, override_reason: str = "") -> Survey:
+    """Close the survey (docs/survey.md §2.1.2): needs `MIN_PARTICIPATION` of the members.
+
+    Below it only committee staff may close it, and only with a reason, which is
+    recorded on the survey and in its history (D-2.1.2i). Closing deletes the slip
+    sheets, so the unused codes are gone with them (their hashes stay, so that a late
+    code is told "this survey is closed", A5), and rewrites the ballots in random order
+    (`_rewrite_ballots`).
+    """
+    override_reason = (override_reason or "").strip()
+    with transaction.atomic():
+        survey = _lock_survey(survey)
+        _require_runner(actor, survey.assessment.branch)
+        if survey.status != SurveyStatus.OPEN:
+            raise WrongState(_("Only an open survey can be closed."))
+        counts = participation(survey)
+        action = "survey.closed"
+        if not counts.enough:
+            numbers = {
+                "voted": counts.members_voted,
+                "electorate": counts.electorate,
+                "percent": counts.percent or 0,
+            }
+            message = (
+                _(
+                    "Only %(voted)d of %(electorate)d members took part (%(percent)d%%); "
+                    "80%% is needed."
+                )
+                % numbers
+            )
+            if not is_staff(actor):
+                raise ParticipationTooLow(message)
+            if not override_reason:
+                raise ParticipationTooLow(
+                    _("%(refusal)s Committee staff may close it only with a reason.")
+                    % {"refusal": message}
+                )
+            # The reason itself is kept in close_override_reason (and so in the history).
+            survey.close_override_reason = override_reason
+            action = "survey.closed_below_minimum"
+        survey.status = SurveyStatus.CLOSED
+        survey.closed_on = clock.today()
+        survey.closed_by = actor
+        audit.save(survey, actor=actor, action=action)
+        _rewrite_ballots(survey)
+        _drop_sheets(survey, delete=True)
+    return survey
+
+
+def _rewrite_ballots(survey: Survey) -> None:
+    """Write the survey's ballots anew, in random order and with new keys (A10).
+
+    While a survey is open its ballots' ``xmin`` and their physical order follow the
+    order of casting. Deleting them and inserting them again, shuffled, in the closing
+    transaction leaves every ballot with the same ``xmin`` and on disk in an order
+    that tells nothing (a single UPDATE would keep the scan order). The keys are new
+    too: nothing refers to a ballot by its key, and anyone who noted keys with their
+    ``xmin`` or position while the survey was open cannot carry that order over.
+    """
+    fields = ["survey_id", "kind", "cast_on", "grades", "verdict", "points"]
+    rows = list(Ballot.objects.filter(survey=survey).values(*fields))
+    secrets.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(survey=survey).delete()
+    Ballot.objects.bulk_create(Ballot(**row) for row in rows)

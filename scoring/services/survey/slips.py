@@ -1,0 +1,199 @@
+"""Slips and their sheet: issue, reissue, render, store, drop (docs/survey.md §2.1.2).
+
+A slip is a row only while unspent (A1, A3); the plain codes exist only in what an
+issue returns and on the printed sheet, which is stored under a random name for the
+branch's secretary and committee staff to download while the survey is open (A13).
+"""
+
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from branches.permissions import may_run_survey
+from scoring.models import Slip, SlipKind, SlipSheet, Survey, SurveyStatus
+from starrating import audit, clock
+
+from ..errors import NotAllowed, WorkflowError, WrongState
+from .codes import format_code, hash_code, new_code, normalise_code
+
+#: docs/decisions.md D-2.1.2d: public slips per issue.
+MAX_PUBLIC_SLIPS = 500
+
+
+class InvalidSlipCount(WorkflowError):
+    default_message = gettext_lazy("The number of slips is not valid.")
+
+
+@dataclass(frozen=True)
+class IssuedSlips:
+    """What an issue returns, once: the plain codes (kind, code) and the stored sheet
+    (None when the caller asked for no sheet)."""
+
+    codes: list[tuple[str, str]]
+    sheet: SlipSheet | None
+
+
+def _require_runner(actor, branch) -> None:
+    if not may_run_survey(actor, branch):
+        raise NotAllowed(_("Only the branch's secretary or committee staff may run its survey."))
+
+
+def _lock_survey(survey: Survey) -> Survey:
+    return (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("assessment__branch", "assessment__campaign")
+        .get(pk=survey.pk)
+    )
+
+
+def _check_count(count, *, least: int) -> int:
+    if (
+        not isinstance(count, int)
+        or isinstance(count, bool)
+        or not (least <= count <= MAX_PUBLIC_SLIPS)
+    ):
+        raise InvalidSlipCount(
+            _("The number of public slips must be a whole number from %(least)d to %(most)d.")
+            % {"least": least, "most": MAX_PUBLIC_SLIPS}
+        )
+    return count
+
+
+def slips_left(slips) -> dict[int, dict[str, int]]:
+    """{survey id: {kind: unspent slips}} for a queryset of slips, in one query."""
+    left: dict[int, dict[str, int]] = {}
+    rows = slips.values("survey_id", "kind").annotate(n=Count("id")).order_by()
+    for row in rows:
+        left.setdefault(row["survey_id"], {})[row["kind"]] = row["n"]
+    return left
+
+
+def _create_slips(survey: Survey, members: int, public: int) -> list[tuple[str, str]]:
+    codes: dict[str, str] = {}
+    for kind, count in ((SlipKind.MEMBER, members), (SlipKind.PUBLIC, public)):
+        made = 0
+        while made < count:
+            code = new_code()
+            if code not in codes:
+                codes[code] = kind.value
+                made += 1
+    Slip.objects.bulk_create(
+        Slip(survey=survey, kind=kind, code_hash=hash_code(code)) for code, kind in codes.items()
+    )
+    return [(kind, code) for code, kind in codes.items()]
+
+
+def ballot_link(link_base: str, code: str) -> str:
+    """The QR target: the ballot URL with the code in the path (never the query string)."""
+    base = link_base or reverse("scoring:ballot")
+    if not base.endswith("/"):
+        base += "/"
+    return f"{base}{normalise_code(code)}/"
+
+
+def render_slip_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: str) -> bytes:
+    """The A4 sheet of slips (templates/pdf/slips.html), as PDF bytes."""
+    import segno
+    from weasyprint import HTML
+
+    labels = dict(SlipKind.choices)
+    slips = []
+    for kind, code in codes:
+        link = ballot_link(link_base, code)
+        slips.append(
+            {
+                "kind": kind,
+                "kind_label": labels[kind],
+                "code": format_code(code),
+                "qr": segno.make(link, error="m").png_data_uri(scale=8, border=2),
+            }
+        )
+    assessment = survey.assessment
+    html = render_to_string(
+        "pdf/slips.html",
+        {
+            "branch": assessment.branch,
+            "campaign": assessment.campaign,
+            "pages": [
+                [slips[row : row + 2] for row in range(page, min(page + 10, len(slips)), 2)]
+                for page in range(0, len(slips), 10)
+            ],
+            "link_base": link_base or reverse("scoring:ballot"),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _store_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: str) -> SlipSheet:
+    pdf = render_slip_sheet(survey, codes, link_base)
+    sheet = SlipSheet(
+        survey=survey,
+        member_slips=sum(1 for kind, _code in codes if kind == SlipKind.MEMBER),
+        public_slips=sum(1 for kind, _code in codes if kind == SlipKind.PUBLIC),
+        created_on=clock.today(),
+    )
+    sheet.file.save("slips.pdf", ContentFile(pdf), save=True)
+    return sheet
+
+
+def _drop_sheets(survey: Survey, *, delete=False) -> None:
+    """Void the survey's stored sheets (`delete`: remove their rows) and delete their
+    files once the change commits."""
+    sheets = list(SlipSheet.objects.filter(survey=survey, void=False))
+    names = [sheet.file.name for sheet in sheets if sheet.file]
+    if delete:
+        SlipSheet.objects.filter(survey=survey).delete()
+    else:
+        SlipSheet.objects.filter(pk__in=[s.pk for s in sheets]).update(void=True)
+
+    def remove():
+        storage = SlipSheet._meta.get_field("file").storage
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
+def _locked_open_survey(survey: Survey, actor) -> Survey:
+    survey = _lock_survey(survey)
+    _require_runner(actor, survey.assessment.branch)
+    if survey.status != SurveyStatus.OPEN:
+        raise WrongState(_("Slips can only be issued while the survey is open."))
+    return survey
+
+
+def issue_more_public_slips(
+    *, survey: Survey, actor, count: int, link_base: str = ""
+) -> IssuedSlips:
+    """Issue `count` more public slips to an open survey, on a new sheet (D-2.1.2d)."""
+    _check_count(count, least=1)
+    with transaction.atomic():
+        survey = _locked_open_survey(survey, actor)
+        codes = _create_slips(survey, 0, count)
+        survey.public_slips_issued += count
+        audit.save(survey, actor=actor, action="survey.slips_issued")
+        sheet = _store_sheet(survey, codes, link_base)
+    return IssuedSlips(codes=codes, sheet=sheet)
+
+
+def reissue_slips(*, survey: Survey, actor, link_base: str = "") -> IssuedSlips:
+    """Replace every unspent slip by a new one (a sheet was lost): old codes stop working.
+
+    Counts issued stay as they were, so participation is unchanged (A4, D-2.1.2h);
+    earlier sheets are marked void and their files deleted.
+    """
+    with transaction.atomic():
+        survey = _locked_open_survey(survey, actor)
+        left = slips_left(Slip.objects.filter(survey=survey)).get(survey.pk, {})
+        Slip.objects.filter(survey=survey).delete()
+        codes = _create_slips(survey, left.get(SlipKind.MEMBER, 0), left.get(SlipKind.PUBLIC, 0))
+        _drop_sheets(survey)
+        audit.save(survey, actor=actor, action="survey.slips_reissued")
+        sheet = _store_sheet(survey, codes, link_base)
+    return IssuedSlips(codes=codes, sheet=sheet)
