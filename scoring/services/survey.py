@@ -54,7 +54,6 @@ from scoring.models import (
     Verdict,
 )
 from scoring.rules.components import ballot_points, satisfaction_rate
-from starrating.todos import Todo
 
 from .errors import NotAllowed, WorkflowError, WrongState
 
@@ -805,8 +804,10 @@ def criterion_distribution(survey: Survey) -> Distribution:
 # --- to-dos ------------------------------------------------------------------------------
 
 
-def todos(user) -> list[Todo]:
-    """The secretary's survey to-dos: open it, follow it, close it."""
+def surveys_to_run(user) -> list[tuple[Assessment, Survey | None, Participation | None]]:
+    """The secretary's branches in open campaigns whose survey is not closed, in code order:
+    (assessment, its survey or None, the participation of an open survey), in three queries
+    (for the home page's to-dos)."""
     branch_ids = roles_of(user).get(Role.SECRETARY, ())
     if not branch_ids:
         return []
@@ -817,38 +818,11 @@ def todos(user) -> list[Todo]:
     )
     open_surveys = [a.survey for a in assessments if hasattr(a, "survey") and a.survey.is_open]
     left = _slips_left(Slip.objects.filter(survey__in=open_surveys)) if open_surveys else {}
-    items = []
+    found = []
     for assessment in assessments:
-        url = reverse("scoring:survey", args=[assessment.pk])
         survey = getattr(assessment, "survey", None)
         if survey is None or survey.status == SurveyStatus.NOT_OPEN:
-            items.append(
-                Todo(
-                    Role.SECRETARY,
-                    _("Open the member/public survey"),
-                    url,
-                    detail=f"{assessment.branch} · {assessment.campaign}",
-                )
-            )
+            found.append((assessment, survey, None))
         elif survey.is_open:
-            counts = _participation(survey, left.get(survey.pk, {}))
-            title = (
-                _("Close the member/public survey")
-                if counts.enough
-                else _("Member/public survey running")
-            )
-            items.append(
-                Todo(
-                    Role.SECRETARY,
-                    title,
-                    url,
-                    detail=_("%(voted)d of %(electorate)d members voted (%(percent)d%%)")
-                    % {
-                        "voted": counts.members_voted,
-                        "electorate": counts.electorate,
-                        "percent": counts.percent or 0,
-                    },
-                    count=counts.members_voted,
-                )
-            )
-    return items
+            found.append((assessment, survey, _participation(survey, left.get(survey.pk, {}))))
+    return found
