@@ -19,7 +19,7 @@ campaign, draft_campaign, sheet = (
 
 
 def _scores(sheet, value="8"):
-    return {c.pk: (value, "") for c in sheet.assessment.campaign.criteria.all()}
+    return declaration.scores_for(sheet.assessment.campaign, value)
 
 
 def _changes(entries):
