@@ -120,6 +120,31 @@ def may_review(user, branch: Organisation) -> bool:
     return False
 
 
+# --- The self-evaluation and the events (docs/process.md §2.1.1) ---------------------------
+
+
+def may_edit_self_evaluation(user, sheet) -> bool:
+    """Fill in and submit the sheet: the branch's secretary, while the sheet is a draft or
+    returned and its campaign is open for declaration. The deadline is the service's check:
+    a secretary past it still sees the form, and is told why a save is refused."""
+    return is_secretary_of(user, sheet.assessment.branch) and sheet.accepts_edits
+
+
+def may_return_self_evaluation(user, branch: Organisation) -> bool:
+    """Send a submitted sheet back for rework: whoever reviews the branch."""
+    return may_review(user, branch)
+
+
+def may_extend_deadline(user) -> bool:
+    """Extend one branch's self-evaluation deadline: committee staff."""
+    return is_staff(user)
+
+
+def may_record_events(user) -> bool:
+    """Record, edit and delete bonus and penalty events: committee staff."""
+    return is_staff(user)
+
+
 def branches_for(user):
     """The branches a user may see, as a queryset (for lists and 404s)."""
     branches = Organisation.objects.filter(kind=OrgKind.BRANCH)

@@ -7,6 +7,11 @@ the database. `ModelForm` builds these fields for its model fields and runs the 
 field's own validators (ranges, the column's integer size) in the form, which matters
 for forms that skip the model's instance validation (`_post_clean`).
 
+A drop-down's empty choice says what it means: 请选择 ("Please choose", `CHOOSE`) in a
+form, 全部 ("All", `ALL`) in a filter, never Django's "---------". `ModelForm` does it for
+the fields it builds; a form that declares its own drop-down of objects uses
+`ModelChoiceField` (with `empty_label=ALL` for a filter).
+
 The login forms check the username's length before authenticating: Django's
 `AuthenticationForm` sets `max_length` after the field is built, so without this a long
 username reaches django-axes, which records it in a 255-character column.
@@ -33,6 +38,10 @@ from .inputs import (
 )
 
 TOO_LONG = _("At most %(limit_value)d characters (this has %(show_value)d).")
+
+#: The empty choice of a drop-down in a form, and in a filter.
+CHOOSE = _("Please choose")
+ALL = _("All")
 
 # The column sizes of the standard SQL integer types (PostgreSQL's), also on SQLite,
 # whose integers are all 64 bits: a value is refused alike on either database.
@@ -99,6 +108,25 @@ class DecimalField(forms.DecimalField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class ModelChoiceField(forms.ModelChoiceField):
+    """A drop-down of objects whose empty choice is `CHOOSE` unless told otherwise."""
+
+    def __init__(self, queryset, *, empty_label=CHOOSE, **kwargs):
+        super().__init__(queryset, empty_label=empty_label, **kwargs)
+
+
+def _name_the_empty_choice(field):
+    """Replace Django's "---------" of a generated drop-down by `CHOOSE`."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = CHOOSE
+    elif isinstance(field, forms.ChoiceField):
+        field.choices = [
+            (value, CHOOSE if value == "" else label) for value, label in field.choices
+        ]
+    return field
+
+
 def formfield_for(model_field, **kwargs):
     """The form field of `model_field`, built from the classes above where they apply,
     carrying the model field's validators; the formfield_callback of `ModelForm`."""
@@ -117,7 +145,8 @@ def formfield_for(model_field, **kwargs):
     elif mapped and kind is models.CharField:
         kwargs.setdefault("form_class", LineField)
     else:
-        return model_field.formfield(**kwargs)
+        field = model_field.formfield(**kwargs)
+        return None if field is None else _name_the_empty_choice(field)
     field = model_field.formfield(**kwargs)
     if field is not None:
         # The model's own validators (e.g. 0 ≤ share ≤ 1), unless the form already

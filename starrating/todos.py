@@ -1,6 +1,19 @@
-"""The to-do item shown on a home page; each app lists its own with `todos(user)`."""
+"""The home page's to-dos: what each role has to do now, and where it is done.
+
+To-dos build URLs, so they live beside the views; they read the state through the
+services' selector functions and decide nothing of their own. `todos(user)` lists every
+to-do of every role the user holds; the home page shows them grouped by `Todo.role`.
+"""
 
 from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from branches.models import Role
+from branches.permissions import is_staff
+from scoring.services import campaigns, recompute, reviews, self_evaluation, survey
 
 
 @dataclass(frozen=True)
@@ -10,3 +23,176 @@ class Todo:
     url: str
     detail: str = ""
     count: int | None = None
+
+
+def roster_todos(user) -> list[Todo]:
+    """Staff: keep the organisations and members up to date."""
+    if not is_staff(user):
+        return []
+    return [
+        Todo(
+            Role.STAFF,
+            _("Import or update the roster"),
+            reverse("branches:roster_import"),
+            _("Organisations and members from an Excel file."),
+        )
+    ]
+
+
+def campaign_todos(user) -> list[Todo]:
+    """Staff: create or open a campaign; count unsubmitted self-evaluations."""
+    if not is_staff(user):
+        return []
+    drafts, open_ones = campaigns.draft_campaigns(), campaigns.open_campaigns()
+    items = [
+        Todo(
+            role=Role.STAFF,
+            title=_("Open the campaign “%(title)s”") % {"title": campaign.title},
+            url=reverse("scoring:campaign_edit", args=[campaign.pk]),
+            detail=_("Check the rubric and the policy, then open it."),
+        )
+        for campaign in drafts
+    ]
+    if not drafts and not open_ones:
+        items.append(
+            Todo(
+                role=Role.STAFF,
+                title=_("Create this year's campaign"),
+                url=reverse("scoring:campaign_create"),
+            )
+        )
+    for campaign in open_ones:
+        count = self_evaluation.unsubmitted_count(campaign)
+        if count:
+            items.append(
+                Todo(
+                    role=Role.STAFF,
+                    title=_("Self-evaluations not yet submitted"),
+                    url=reverse("scoring:campaign_detail", args=[campaign.pk])
+                    + "?status=unsubmitted",
+                    detail=campaign.title,
+                    count=count,
+                )
+            )
+    return items
+
+
+def self_evaluation_todos(user) -> list[Todo]:
+    """Secretary: fill in and submit the self-evaluation; a returned one with the reason."""
+    items = []
+    for sheet in self_evaluation.sheets_to_complete(user):
+        if sheet.is_returned:
+            title = _("Rework the returned self-evaluation of %(branch)s")
+            detail = sheet.return_reason
+        else:
+            title = _("Fill in and submit the self-evaluation of %(branch)s")
+            detail = _("Deadline: %(date)s") % {"date": date_format(sheet.deadline, "DATE_FORMAT")}
+        items.append(
+            Todo(
+                role=Role.SECRETARY,
+                title=title % {"branch": sheet.assessment.branch.name},
+                url=reverse("scoring:self_evaluation", args=[sheet.assessment_id]),
+                detail=detail,
+            )
+        )
+    return items
+
+
+def survey_todos(user) -> list[Todo]:
+    """Secretary: open the survey, follow it, close it."""
+    items = []
+    for assessment, _survey, counts in survey.surveys_to_run(user):
+        url = reverse("scoring:survey", args=[assessment.pk])
+        if counts is None:
+            items.append(
+                Todo(
+                    Role.SECRETARY,
+                    _("Open the member/public survey"),
+                    url,
+                    detail=f"{assessment.branch} · {assessment.campaign}",
+                )
+            )
+            continue
+        title = (
+            _("Close the member/public survey")
+            if counts.enough
+            else _("Member/public survey running")
+        )
+        items.append(
+            Todo(
+                Role.SECRETARY,
+                title,
+                url,
+                detail=_("%(voted)d of %(electorate)d members voted (%(percent)d%%)")
+                % {
+                    "voted": counts.members_voted,
+                    "electorate": counts.electorate,
+                    "percent": counts.percent or 0,
+                },
+                count=counts.members_voted,
+            )
+        )
+    return items
+
+
+def review_todos(user) -> list[Todo]:
+    """Reviewer: branches waiting for review, returned reviews. Staff: the same for the
+    branches staff review, pending five-star audits, a recompute when inputs changed."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[Todo] = []
+    workload = reviews.review_workload(user)
+    staff = is_staff(user)
+    role = Role.STAFF if staff else Role.REVIEWER
+    if workload.waiting:
+        items.append(
+            Todo(
+                role,
+                _("Branches waiting for your review"),
+                reverse("scoring:review_queue"),
+                count=workload.waiting,
+            )
+        )
+    if workload.returned:
+        items.append(
+            Todo(
+                role,
+                _("Reviews returned to you"),
+                reverse("scoring:review_queue"),
+                count=workload.returned,
+            )
+        )
+    if not staff:
+        return items
+    pending = reviews.audits_pending()
+    if pending:
+        items.append(
+            Todo(
+                Role.STAFF,
+                _("Five-star proposals to audit"),
+                reverse("scoring:audit_queue"),
+                count=pending,
+            )
+        )
+    for campaign in campaigns.open_campaigns():
+        if recompute.inputs_changed_since_recompute(campaign):
+            items.append(
+                Todo(
+                    Role.STAFF,
+                    _("Recompute the ratings"),
+                    reverse("scoring:campaign_results", args=[campaign.pk]),
+                    detail=str(campaign),
+                )
+            )
+    return items
+
+
+def todos(user) -> list[Todo]:
+    """Every to-do of every role the user holds."""
+    return [
+        *roster_todos(user),
+        *campaign_todos(user),
+        *self_evaluation_todos(user),
+        *survey_todos(user),
+        *review_todos(user),
+    ]

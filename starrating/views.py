@@ -6,10 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from branches import todos as branch_todos
 from branches.models import Role, RoleAssignment
 from branches.permissions import roles_of
-from scoring import todos as scoring_todos
+from starrating.todos import todos
 
 # Bootstrap Icons name and one line on what the role does here (docs/process.md §1).
 ROLE_ICONS = {
@@ -50,7 +49,7 @@ def display_name(user) -> str:
 def home(request):
     user = request.user
     roles = roles_of(user)
-    items = branch_todos.todos(user) + scoring_todos.todos(user)
+    items = todos(user)
     held = {}
     if roles:
         for assignment in (

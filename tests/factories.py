@@ -290,6 +290,8 @@ def post_data(campaign, value="8", star="3", action="save", version=0):
     data["self_star"] = star
     data["version"] = str(version)
     data[action] = "1"
+    if action == "submit":
+        data["confirm"] = "on"  # the box that confirms a submission
     return data
 
 

@@ -255,7 +255,7 @@ def build_world() -> World:
     # B: sheet extended (reopened), resubmitted, then returned by the reviewer; its
     # survey is open, so its ballot can be shown.
     _sheet(b, u["secretary_b"], criteria, "self_b")
-    campaign_service.reopen_for_branch(
+    sheet_service.extend_deadline(
         sheet=b.self_evaluation,
         actor=staff,
         until=today + datetime.timedelta(days=40),

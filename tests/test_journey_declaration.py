@@ -158,7 +158,7 @@ def secretary_fills_self_evaluation(client, assessment, criteria, share, star):
 
     # A submission with a criterion left empty is refused and changes nothing.
     version = response.context["form"]["version"].value()
-    partial = {**draft, "version": version, "submit": "1"}
+    partial = {**draft, "version": version, "submit": "1", "confirm": "on"}
     response = client.post(url, partial)
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     sheet.refresh_from_db()
@@ -176,7 +176,7 @@ def secretary_fills_self_evaluation(client, assessment, criteria, share, star):
     assert b"".join(download.streaming_content) == MINIMAL_PDF
 
     full = {f"score_{c.pk}": points(c, share) for c in criteria}
-    full.update({"self_star": str(star), "version": version, "submit": "1"})
+    full.update({"self_star": str(star), "version": version, "submit": "1", "confirm": "on"})
     follow_ok(client.post(url, full, follow=True))
     sheet.refresh_from_db()
     assert sheet.status == SelfEvaluationStatus.SUBMITTED

@@ -4,12 +4,14 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import BranchChoiceField
 from scoring.models import EventType, ScoreEvent
 from scoring.models.campaign import YEARS
 from scoring.services.errors import WorkflowError
 from scoring.services.events import MAX_COUNT, validate_event
 from scoring.uploads import ACCEPT, check_upload
-from starrating.forms import IntegerField, ModelForm, formfield_for
+from starrating import clock
+from starrating.forms import ALL, IntegerField, ModelForm, formfield_for
 
 
 class ScoreEventForm(ModelForm):
@@ -38,6 +40,7 @@ class ScoreEventForm(ModelForm):
             "document_ref",
             "description",
         ]
+        field_classes = {"branch": BranchChoiceField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -46,6 +49,8 @@ class ScoreEventForm(ModelForm):
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
+        # The browser's date picker stops at today; the service refuses later dates anyway.
+        self.fields["date"].widget.attrs["max"] = clock.today().isoformat()
         for name in ("level", "issuer", "severity", "count"):
             self.fields[name].widget.attrs["data-event-field"] = name
         self.fields["type"].widget.attrs["data-event-type"] = "1"
@@ -74,9 +79,9 @@ class ScoreEventForm(ModelForm):
 class EventFilterForm(forms.Form):
     year = IntegerField(label=_("Year"), required=False, min_value=YEARS[0], max_value=YEARS[1])
     type = forms.ChoiceField(label=_("Type"), required=False)
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)
+    branch = BranchChoiceField(label=_("Branch"), queryset=None, required=False, empty_label=ALL)
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("All")), *EventType.choices]
+        self.fields["type"].choices = [("", ALL), *EventType.choices]
         self.fields["branch"].queryset = branches

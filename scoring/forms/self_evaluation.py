@@ -12,10 +12,12 @@ STAR_CHOICES = [(str(n), str(n)) for n in range(6)]
 
 
 class SelfEvaluationForm(forms.Form):
-    """Fields `score_<criterion id>`, `remark_<criterion id>` and `self_star`.
+    """Fields `score_<criterion id>`, `remark_<criterion id>`, `self_star` and `confirm`.
 
     Scores are optional while drafting (the submit service checks completeness) but
-    never negative, above the criterion's maximum or with more than two decimals.
+    never negative, above the criterion's maximum or with more than two decimals. A
+    submission (`submitting=True`) needs `confirm` ticked: submitting cannot be undone by
+    the secretary, and the box asks for that without relying on JavaScript.
     """
 
     self_star = forms.TypedChoiceField(
@@ -27,7 +29,13 @@ class SelfEvaluationForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, criteria, sheet, **kwargs):
+    confirm = forms.BooleanField(
+        label=_("Confirm the submission (read-only afterwards unless returned)"),
+        required=False,
+    )
+
+    def __init__(self, *args, criteria, sheet, submitting=False, **kwargs):
+        self.submitting = submitting
         scores = {s.criterion_id: s for s in sheet.scores.all()}
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("self_star", "" if sheet.self_star is None else str(sheet.self_star))
@@ -60,6 +68,19 @@ class SelfEvaluationForm(forms.Form):
                 initial=existing.remark if existing else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+
+    def clean(self):
+        data = super().clean()
+        if self.submitting and not data.get("confirm"):
+            self.add_error("confirm", _("Tick the box to confirm the submission."))
+        return data
+
+    def mark_unscored(self, criteria):
+        """Mark the score field of each criterion a refused submission found unscored."""
+        for criterion in criteria:
+            name = f"score_{criterion.pk}"
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, _("Score this criterion before submitting."))
 
     def rows(self):
         """(criterion, score field, remark field) for the template."""

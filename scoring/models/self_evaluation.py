@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from scoring.uploads import evidence_upload_to
 
-from .campaign import Assessment, Criterion
+from .campaign import Assessment, CampaignStatus, Criterion
 
 
 class SelfEvaluationStatus(models.TextChoices):
@@ -85,6 +85,19 @@ class SelfEvaluation(models.Model):
     @property
     def is_editable(self):
         return self.status in (SelfEvaluationStatus.DRAFT, SelfEvaluationStatus.RETURNED)
+
+    @property
+    def is_submitted(self):
+        return self.status == SelfEvaluationStatus.SUBMITTED
+
+    @property
+    def is_returned(self):
+        return self.status == SelfEvaluationStatus.RETURNED
+
+    @property
+    def accepts_edits(self):
+        """A draft or returned sheet of a campaign open for declaration."""
+        return self.is_editable and self.assessment.campaign.status == CampaignStatus.OPEN
 
     @property
     def deadline(self):

@@ -1,4 +1,4 @@
-"""Campaign workflow (docs/process.md §2, §3): create, edit the rubric, open, extend deadlines.
+"""Campaign workflow (docs/process.md §2, §3): create, edit the rubric, open.
 
 Services take keyword-only arguments and the acting user, run in one transaction, lock
 what they change and raise a `WorkflowError` subclass when they refuse.
@@ -8,13 +8,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from branches.models import Organisation, OrgKind, Role
+from branches.models import Organisation, OrgKind
 from branches.permissions import is_staff
 from scoring.models import (
     Assessment,
@@ -24,14 +23,11 @@ from scoring.models import (
     Criterion,
     QuotaMode,
     SelfEvaluation,
-    SelfEvaluationStatus,
 )
 from scoring.models.campaign import PUBLICITY_DAYS, YEARS
 from scoring.rubric import default_rubric
 from starrating.inputs import parse_decimal, parse_int
-from starrating.todos import Todo
 
-from . import versions
 from .errors import InvalidPolicy, InvalidRubric, NotAllowed, WrongState
 
 POLICY_FIELDS = (
@@ -323,72 +319,11 @@ def current_campaign(committee):
     )
 
 
-def reopen_for_branch(*, sheet, actor, until, reason) -> SelfEvaluation:
-    """Staff extend one branch's deadline to `until` (with a reason).
-
-    A submitted sheet is returned so the secretary can edit it again.
-    """
-    _require_staff(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise WrongState(_("Give a reason for the extension."))
-    if until < timezone.localdate():
-        raise WrongState(_("The new deadline cannot lie in the past."))
-    with transaction.atomic():
-        sheet = SelfEvaluation.objects.select_for_update().get(pk=sheet.pk)
-        campaign = Campaign.objects.get(pk=sheet.assessment.campaign_id)
-        if campaign.status != CampaignStatus.OPEN:
-            raise WrongState(_("The campaign is not open for declaration."))
-        versions.bump(sheet)
-        sheet.deadline_extended_to = until
-        sheet.extension_reason = reason
-        if sheet.status == SelfEvaluationStatus.SUBMITTED:
-            sheet.status = SelfEvaluationStatus.RETURNED
-            sheet.return_reason = reason
-        sheet._history_user = actor
-        sheet._change_reason = gettext_noop("deadline extended")
-        sheet.save()
-    return sheet
+def draft_campaigns() -> list[Campaign]:
+    """Campaigns still being prepared (for staff's to-dos)."""
+    return list(Campaign.objects.filter(status=CampaignStatus.DRAFT).order_by("year", "pk"))
 
 
-def todos(user) -> list[Todo]:
-    """Staff: create or open a campaign; count unsubmitted self-evaluations."""
-    if not is_staff(user):
-        return []
-    items = []
-    drafts = list(Campaign.objects.filter(status=CampaignStatus.DRAFT))
-    open_ones = list(Campaign.objects.filter(status=CampaignStatus.OPEN))
-    for campaign in drafts:
-        items.append(
-            Todo(
-                role=Role.STAFF,
-                title=_("Open the campaign “%(title)s”") % {"title": campaign.title},
-                url=reverse("scoring:campaign_edit", args=[campaign.pk]),
-                detail=_("Check the rubric and the policy, then open it."),
-            )
-        )
-    if not drafts and not open_ones:
-        items.append(
-            Todo(
-                role=Role.STAFF,
-                title=_("Create this year's campaign"),
-                url=reverse("scoring:campaign_create"),
-            )
-        )
-    for campaign in open_ones:
-        pending = SelfEvaluation.objects.filter(assessment__campaign=campaign).exclude(
-            status=SelfEvaluationStatus.SUBMITTED
-        )
-        count = pending.count()
-        if count:
-            items.append(
-                Todo(
-                    role=Role.STAFF,
-                    title=_("Self-evaluations not yet submitted"),
-                    url=reverse("scoring:campaign_detail", args=[campaign.pk])
-                    + "?status=unsubmitted",
-                    detail=campaign.title,
-                    count=count,
-                )
-            )
-    return items
+def open_campaigns() -> list[Campaign]:
+    """Campaigns open for declaration (for staff's to-dos)."""
+    return list(Campaign.objects.filter(status=CampaignStatus.OPEN).order_by("year", "pk"))

@@ -1,30 +1,64 @@
 """Bonus and penalty events (docs/rules.md §4.3–4.4): staff record them; recompute reads them.
 
-An event counts in the campaign whose year is the year of the event's date.
+An event counts in the campaign whose year is the year of the event's date (D-4.3a), so a
+date must be one that some campaign can count: not in the future, and not in a past year
+whose campaigns no longer take declarations. Every change is recorded through
+`starrating.audit` (codes `event.*`).
 """
 
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from branches.models import OrgKind
-from branches.permissions import is_staff
-from scoring.models import BONUS_TYPES_VALUES, EventType, ScoreEvent
+from branches.permissions import may_record_events
+from scoring.models import BONUS_TYPES_VALUES, Campaign, CampaignStatus, EventType, ScoreEvent
 from scoring.rules.document import MAX_COUNT
 from scoring.uploads import check_upload
+from starrating import audit, clock
+from starrating.errors import NotAllowed
 from starrating.inputs import parse_int
 
-from .errors import InvalidEvent, InvalidUpload, NotAllowed
+from .errors import InvalidEvent, InvalidUpload
 
 FIELDS = ("branch", "type", "level", "issuer", "severity", "count", "date")
 TEXT_FIELDS = ("document_ref", "description")
 
 
-def validate_event(*, type, level="", issuer="", severity="", count=1, **_ignored) -> dict:
-    """Check the combination of fields for the type; return the cleaned extras.
+def check_date(date) -> None:
+    """An event's date: not after today, and in this year or the year of a campaign open
+    for declaration (an event of another past year would count in no campaign, or change
+    the results of one that has left declaration). A string is read as a date field reads it."""
+    try:
+        date = ScoreEvent._meta.get_field("date").to_python(date)
+    except ValidationError:
+        raise InvalidEvent(_("The date is not valid.")) from None
+    today = clock.today()
+    if date > today:
+        raise InvalidEvent(
+            _("The date %(date)s lies in the future: record an event once it has happened.")
+            % {"date": date_format(date, "DATE_FORMAT")}
+        )
+    if date.year < today.year and not (
+        Campaign.objects.filter(year=date.year, status=CampaignStatus.OPEN).exists()
+    ):
+        raise InvalidEvent(
+            _(
+                "An event counts in the campaign of its year, and no campaign of %(year)s "
+                "is open for declaration: check the date."
+            )
+            % {"year": date.year}
+        )
+
+
+def validate_event(
+    *, type, level="", issuer="", severity="", count=1, date=None, **_ignored
+) -> dict:
+    """Check the combination of fields for the type, and the date (`check_date`); return
+    the cleaned extras.
 
     Bonus types need a level and count once; a criticism needs its issuer; a
     disciplined leader needs the severity; fields that do not belong to the type
@@ -32,6 +66,8 @@ def validate_event(*, type, level="", issuer="", severity="", count=1, **_ignore
     """
     if type not in EventType.values:
         raise InvalidEvent(_("Unknown event type."))
+    if date is not None:
+        check_date(date)
     try:
         count = parse_int(count)
     except ValueError:
@@ -69,9 +105,13 @@ def _attach(event, uploaded_file):
     event.evidence.save(uploaded_file.name, uploaded_file, save=False)
 
 
-def _check(actor, branch):
-    if not is_staff(actor):
+def _check_actor(actor):
+    if not may_record_events(actor):
         raise NotAllowed(_("Only committee staff may record bonus and penalty events."))
+
+
+def _check(actor, branch):
+    _check_actor(actor)
     if branch.kind != OrgKind.BRANCH:
         raise InvalidEvent(_("Events are recorded for branches."))
 
@@ -79,7 +119,7 @@ def _check(actor, branch):
 def record_event(*, actor, branch, type, date, uploaded_file=None, **fields) -> ScoreEvent:
     """Record a bonus or penalty event for a branch."""
     _check(actor, branch)
-    cleaned = validate_event(type=type, **fields)
+    cleaned = validate_event(type=type, date=date, **fields)
     event = ScoreEvent(
         branch=branch,
         type=type,
@@ -91,9 +131,7 @@ def record_event(*, actor, branch, type, date, uploaded_file=None, **fields) -> 
     )
     with transaction.atomic():
         _attach(event, uploaded_file)
-        event._history_user = actor
-        event._change_reason = gettext_noop("event recorded")
-        event.save()
+        audit.save(event, actor=actor, action="event.recorded")
     return event
 
 
@@ -111,20 +149,16 @@ def update_event(*, event, actor, uploaded_file=None, **fields) -> ScoreEvent:
         for name, value in cleaned.items():
             setattr(event, name, value)
         _attach(event, uploaded_file)
-        event._history_user = actor
-        event._change_reason = gettext_noop("event edited")
-        event.save()
+        audit.save(event, actor=actor, action="event.edited")
     return event
 
 
 def delete_event(*, event, actor) -> None:
-    if not is_staff(actor):
-        raise NotAllowed(_("Only committee staff may record bonus and penalty events."))
+    """Delete an event; its history keeps the last values."""
+    _check_actor(actor)
     with transaction.atomic():
         event = ScoreEvent.objects.select_for_update().get(pk=event.pk)
-        event._history_user = actor
-        event._change_reason = gettext_noop("event deleted")
-        event.delete()
+        audit.delete(event, actor=actor, action="event.deleted")
 
 
 def events_for_campaign(campaign, branch_ids=None) -> dict[int, list[ScoreEvent]]:

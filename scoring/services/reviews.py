@@ -18,7 +18,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -37,7 +36,6 @@ from scoring.models import (
 from scoring.rules import BranchResult, rate
 from scoring.rules.components import sheet_total
 from starrating.inputs import parse_decimal
-from starrating.todos import Todo
 
 from . import recompute, versions
 from .errors import WorkflowError
@@ -426,59 +424,28 @@ def audit_five_star(
 # --- To-dos ---------------------------------------------------------------------------
 
 
-def todos(user) -> list[Todo]:
-    """Reviewer: branches waiting for review, returned reviews. Staff: pending five-star
-    audits, directly managed branches to review, a recompute when inputs changed."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    items: list[Todo] = []
-    queue = review_queue(user)
-    statuses = [getattr(a.part("review"), "status", None) for a in queue]
-    waiting = [a for a, s in zip(queue, statuses, strict=True) if s in (None, ReviewStatus.DRAFT)]
-    returned = [a for a, s in zip(queue, statuses, strict=True) if s == ReviewStatus.RETURNED]
-    role = Role.STAFF if is_staff(user) else Role.REVIEWER
-    if waiting:
-        items.append(
-            Todo(
-                role,
-                _("Branches waiting for your review"),
-                reverse("scoring:review_queue"),
-                count=len(waiting),
-            )
-        )
-    if returned:
-        items.append(
-            Todo(
-                role,
-                _("Reviews returned to you"),
-                reverse("scoring:review_queue"),
-                count=len(returned),
-            )
-        )
-    if is_staff(user):
-        pending = Review.objects.filter(
-            status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING
-        ).count()
-        if pending:
-            items.append(
-                Todo(
-                    Role.STAFF,
-                    _("Five-star proposals to audit"),
-                    reverse("scoring:audit_queue"),
-                    count=pending,
-                )
-            )
-        for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN):
-            if recompute.inputs_changed_since_recompute(campaign):
-                items.append(
-                    Todo(
-                        Role.STAFF,
-                        _("Recompute the ratings"),
-                        reverse("scoring:campaign_results", args=[campaign.pk]),
-                        detail=str(campaign),
-                    )
-                )
-    return items
+@dataclass(frozen=True)
+class Workload:
+    """A reviewer's (or staff's) reviews to do now: not started or draft, and returned."""
+
+    waiting: int
+    returned: int
+
+
+def review_workload(user) -> Workload:
+    """Counts over `review_queue(user)` (for the home page's to-dos)."""
+    statuses = [getattr(a.part("review"), "status", None) for a in review_queue(user)]
+    return Workload(
+        waiting=sum(1 for s in statuses if s in (None, ReviewStatus.DRAFT)),
+        returned=sum(1 for s in statuses if s == ReviewStatus.RETURNED),
+    )
+
+
+def audits_pending() -> int:
+    """Five-star proposals waiting for the audit."""
+    return Review.objects.filter(
+        status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING
+    ).count()
 
 
 def audit_queue():

@@ -1,20 +1,28 @@
 """Self-evaluation workflow (docs/process.md §2.1.1): draft → submitted → (returned → submitted).
 
 The secretary of the branch edits and submits before the deadline (the campaign's, or a
-staff extension); the branch's reviewer (or staff where staff review) may return it.
+staff extension); the branch's reviewer (or staff where staff review) may return it;
+staff may extend one branch's deadline, which reopens a submitted sheet.
+
+Who may act is asked of `branches.permissions`; every change is recorded through
+`starrating.audit` (codes `self_evaluation.*`, `evidence.*`) and dated by
+`starrating.clock`.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from branches.models import Role
-from branches.permissions import is_secretary_of, may_review, roles_of
+from branches.permissions import (
+    is_secretary_of,
+    may_extend_deadline,
+    may_return_self_evaluation,
+    roles_of,
+)
 from scoring.models import (
     CampaignStatus,
     Evidence,
@@ -22,45 +30,67 @@ from scoring.models import (
     SelfEvaluationStatus,
     SelfScore,
 )
+from scoring.rules.components import sheet_total
 from scoring.uploads import check_upload
+from starrating import audit, clock
+from starrating.errors import NotAllowed
 from starrating.inputs import parse_decimal, parse_int
-from starrating.todos import Todo
 
 from . import versions
-from .errors import (
-    DeadlinePassed,
-    IncompleteSheet,
-    InvalidScore,
-    InvalidUpload,
-    NotAllowed,
-    WrongState,
-)
+from .errors import DeadlinePassed, IncompleteSheet, InvalidScore, InvalidUpload, WrongState
 
 CENT = Decimal("0.01")
 
 
+class MissingScores(IncompleteSheet):
+    """A submission with criteria left unscored; `criteria` lists them in rubric order."""
+
+    def __init__(self, criteria):
+        self.criteria = list(criteria)
+        lines = [f"{c.position}. {c.title}" for c in self.criteria]
+        super().__init__(
+            _("Score every criterion before submitting; missing:") + "\n" + "\n".join(lines)
+        )
+
+
 def _lock(sheet) -> SelfEvaluation:
+    """The sheet, locked (only its own row: the joined campaign and branch rows stay free,
+    so saves of different branches' sheets never wait on each other)."""
     return (
-        SelfEvaluation.objects.select_for_update()
+        SelfEvaluation.objects.select_for_update(of=("self",))
         .select_related("assessment__campaign", "assessment__branch")
         .get(pk=sheet.pk)
     )
 
 
 def _check_editable(sheet, actor):
-    """The secretary of the branch, an editable sheet, an open campaign, before the deadline."""
+    """The secretary of the branch, an editable sheet, an open campaign, before the deadline
+    (the first three are `branches.permissions.may_edit_self_evaluation`, checked one by one
+    here so that a refusal says which)."""
     assessment = sheet.assessment
     if not is_secretary_of(actor, assessment.branch):
         raise NotAllowed(_("Only the secretary of the branch may edit its self-evaluation."))
     if assessment.campaign.status != CampaignStatus.OPEN:
         raise WrongState(_("The campaign is not open for declaration."))
-    if sheet.status == SelfEvaluationStatus.SUBMITTED:
+    if not sheet.is_editable:
         raise WrongState(_("The self-evaluation has already been submitted."))
-    if timezone.localdate() > sheet.deadline:
+    if clock.today() > sheet.deadline:
         raise DeadlinePassed(
             _("The deadline (%(date)s) has passed; ask committee staff for an extension.")
-            % {"date": sheet.deadline.isoformat()}
+            % {"date": date_format(sheet.deadline, "DATE_FORMAT")}
         )
+
+
+def _record(instance, *, actor, action, when, delete=False):
+    """Save (or delete) with the audit record, dated `when`: every row of one change shares
+    the moment `versions.bump` gave it, later than the sheet's earlier rows (what
+    `versions.state_at` relies on)."""
+    audit.stamp(instance, actor=actor, action=action)
+    instance._history_date = when
+    if delete:
+        instance.delete()
+    else:
+        instance.save()
 
 
 def parse_score(value, criterion) -> Decimal:
@@ -101,8 +131,8 @@ def _parse_star(self_star):
 
 
 def _sync_total(sheet):
-    total = sum((s.score for s in sheet.scores.all()), Decimal(0))
-    sheet.total = total.quantize(CENT, rounding=ROUND_HALF_UP)
+    """docs/rules.md §4.1: the self component is the engine's sheet total of the scores."""
+    sheet.total = sheet_total(s.score for s in sheet.scores.all())
 
 
 def _typed(scores, self_star) -> dict:
@@ -141,24 +171,23 @@ def save_draft(*, sheet, actor, scores: dict, self_star=None, version=None) -> S
             remark = (remark or "").strip()
             if score is None:
                 if row is not None:
-                    row._history_user = actor
-                    row._history_date = stamp
-                    row.delete()
+                    _record(
+                        row,
+                        actor=actor,
+                        action="self_evaluation.score_saved",
+                        when=stamp,
+                        delete=True,
+                    )
                 continue
             if row is None:
                 row = SelfScore(self_evaluation=sheet, criterion_id=criterion_id)
             elif row.score == score and row.remark == remark:
                 continue
             row.score, row.remark = score, remark
-            row._history_user = actor
-            row._history_date = stamp
-            row._change_reason = gettext_noop("self-evaluation saved")
-            row.save()
+            _record(row, actor=actor, action="self_evaluation.score_saved", when=stamp)
         sheet.self_star = star
         _sync_total(sheet)
-        sheet._history_user = actor
-        sheet._change_reason = gettext_noop("draft saved")
-        sheet.save()
+        _record(sheet, actor=actor, action="self_evaluation.draft_saved", when=stamp)
     return sheet
 
 
@@ -180,26 +209,23 @@ def submit(
         _check_editable(sheet, actor)
         if scores is None:
             versions.check_version(sheet, version, actor=actor)
-            versions.bump(sheet)
-        criteria = list(sheet.assessment.campaign.criteria.all())
+            stamp = versions.bump(sheet)
+        else:
+            stamp = versions.next_moment(sheet)  # after the draft just saved
+        criteria = list(sheet.assessment.campaign.criteria.order_by("position"))
         scored = {s.criterion_id: s for s in sheet.scores.all()}
-        missing = [c.title for c in criteria if c.pk not in scored]
+        missing = [c for c in criteria if c.pk not in scored]
         if missing:
-            raise IncompleteSheet(
-                _("Score every criterion before submitting; missing: %(list)s")
-                % {"list": "、".join(missing)}
-            )
+            raise MissingScores(missing)
         for criterion in criteria:
             parse_score(scored[criterion.pk].score, criterion)
         if sheet.self_star is None:
             raise IncompleteSheet(_("Place the branch at a star before submitting."))
         _sync_total(sheet)
         sheet.status = SelfEvaluationStatus.SUBMITTED
-        sheet.submitted_at = timezone.now()
+        sheet.submitted_at = stamp
         sheet.submitted_by = actor
-        sheet._history_user = actor
-        sheet._change_reason = gettext_noop("submitted")
-        sheet.save()
+        _record(sheet, actor=actor, action="self_evaluation.submitted", when=stamp)
     return sheet
 
 
@@ -213,17 +239,41 @@ def return_sheet(*, sheet, actor, reason, version=None) -> SelfEvaluation:
         raise WrongState(_("Give a reason for returning the self-evaluation."))
     with transaction.atomic():
         sheet = _lock(sheet)
-        if not may_review(actor, sheet.assessment.branch):
+        if not may_return_self_evaluation(actor, sheet.assessment.branch):
             raise NotAllowed(_("Only the branch's reviewer may return its self-evaluation."))
         if sheet.status != SelfEvaluationStatus.SUBMITTED:
             raise WrongState(_("Only a submitted self-evaluation can be returned."))
         versions.check_version(sheet, version, actor=actor, editing=False)
-        versions.bump(sheet)
+        stamp = versions.bump(sheet)
         sheet.status = SelfEvaluationStatus.RETURNED
         sheet.return_reason = reason
-        sheet._history_user = actor
-        sheet._change_reason = gettext_noop("returned")
-        sheet.save()
+        _record(sheet, actor=actor, action="self_evaluation.returned", when=stamp)
+    return sheet
+
+
+def extend_deadline(*, sheet, actor, until, reason) -> SelfEvaluation:
+    """Staff extend one branch's deadline to `until`, with a reason (docs/process.md §2.1.1).
+
+    A submitted sheet is returned (with the same reason) so the secretary can edit it again.
+    """
+    if not may_extend_deadline(actor):
+        raise NotAllowed(_("Only committee staff may extend a deadline."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WrongState(_("Give a reason for the extension."))
+    if until < clock.today():
+        raise WrongState(_("The new deadline cannot lie in the past."))
+    with transaction.atomic():
+        sheet = _lock(sheet)
+        if sheet.assessment.campaign.status != CampaignStatus.OPEN:
+            raise WrongState(_("The campaign is not open for declaration."))
+        stamp = versions.bump(sheet)
+        sheet.deadline_extended_to = until
+        sheet.extension_reason = reason
+        if sheet.status == SelfEvaluationStatus.SUBMITTED:
+            sheet.status = SelfEvaluationStatus.RETURNED
+            sheet.return_reason = reason
+        _record(sheet, actor=actor, action="self_evaluation.deadline_extended", when=stamp)
     return sheet
 
 
@@ -244,9 +294,7 @@ def add_evidence(*, sheet, actor, uploaded_file) -> Evidence:
             uploaded_by=actor,
         )
         evidence.file.save(uploaded_file.name, uploaded_file, save=False)
-        evidence._history_user = actor
-        evidence._change_reason = gettext_noop("evidence added")
-        evidence.save()
+        audit.save(evidence, actor=actor, action="evidence.added")
     return evidence
 
 
@@ -257,41 +305,32 @@ def remove_evidence(*, evidence, actor) -> None:
         _check_editable(sheet, actor)
         evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
         stored = evidence.file
-        evidence._history_user = actor
-        evidence._change_reason = gettext_noop("evidence removed")
-        evidence.delete()
+        audit.delete(evidence, actor=actor, action="evidence.removed")
         name, storage = stored.name, stored.storage
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def todos(user) -> list[Todo]:
-    """Secretary: fill in / submit the self-evaluation; returned sheets with the reason."""
+def sheets_to_complete(user) -> list[SelfEvaluation]:
+    """The user's branches' sheets still to submit in open campaigns (drafts and returned
+    ones), with their branch and campaign; for the secretary's to-dos."""
     branch_ids = roles_of(user).get(Role.SECRETARY)
     if not branch_ids:
         return []
-    sheets = (
+    return list(
         SelfEvaluation.objects.filter(
             assessment__branch_id__in=branch_ids,
             assessment__campaign__status=CampaignStatus.OPEN,
         )
         .exclude(status=SelfEvaluationStatus.SUBMITTED)
         .select_related("assessment__branch", "assessment__campaign")
+        .order_by("assessment__branch__code", "pk")
     )
-    items = []
-    for sheet in sheets:
-        url = reverse("scoring:self_evaluation", args=[sheet.assessment_id])
-        if sheet.status == SelfEvaluationStatus.RETURNED:
-            title = _("Rework the returned self-evaluation of %(branch)s")
-            detail = sheet.return_reason
-        else:
-            title = _("Fill in and submit the self-evaluation of %(branch)s")
-            detail = _("Deadline: %(date)s") % {"date": sheet.deadline.isoformat()}
-        items.append(
-            Todo(
-                role=Role.SECRETARY,
-                title=title % {"branch": sheet.assessment.branch.name},
-                url=url,
-                detail=detail,
-            )
-        )
-    return items
+
+
+def unsubmitted_count(campaign) -> int:
+    """How many of the campaign's sheets are not submitted yet."""
+    return (
+        SelfEvaluation.objects.filter(assessment__campaign=campaign)
+        .exclude(status=SelfEvaluationStatus.SUBMITTED)
+        .count()
+    )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from scoring.models import SelfEvaluation
+from starrating import clock
 
 from .errors import WorkflowError
 
@@ -275,14 +276,20 @@ def check_version(sheet, version, *, actor, typed=None, editing=True) -> None:
     )
 
 
-def bump(sheet) -> datetime.datetime:
-    """Raise the sheet's version (before it is saved, under its lock) and return the
-    `history_date` to give every history row of this change (see the module docstring)."""
-    stamp = timezone.now()
+def next_moment(sheet) -> datetime.datetime:
+    """`clock.now()`, or just after the sheet's latest history row if that is not earlier."""
+    stamp = clock.now()
     last = sheet.history.order_by("-history_date").values_list("history_date", flat=True)
     last = last.first()
     if last is not None and stamp <= last:
         stamp = last + datetime.timedelta(microseconds=1)
+    return stamp
+
+
+def bump(sheet) -> datetime.datetime:
+    """Raise the sheet's version (before it is saved, under its lock) and return the
+    `history_date` to give every history row of this change (see the module docstring)."""
+    stamp = next_moment(sheet)
     sheet.version += 1
     sheet._history_date = stamp
     return stamp

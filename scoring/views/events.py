@@ -1,18 +1,17 @@
 """Bonus/penalty event pages: staff record, edit and delete; others read their branches'."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from branches.permissions import branches_for, is_staff, require, roles_of
+from branches.permissions import branches_for, may_record_events, require, roles_of
 from scoring.forms.events import EventFilterForm, ScoreEventForm
 from scoring.models import ScoreEvent
 from scoring.services import events as service
-from scoring.services.errors import WorkflowError
+from starrating.actions import perform
 
 PAGE_SIZE = 50
 
@@ -46,7 +45,7 @@ def event_list(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            "may_manage": is_staff(request.user),
+            "may_manage": may_record_events(request.user),
         },
     )
 
@@ -57,7 +56,7 @@ def _form_page(request, form, event):
 
 @login_required
 def event_create(request):
-    require(is_staff(request.user))
+    require(may_record_events(request.user))
     initial = {}
     if request.GET.get("branch"):
         initial["branch"] = request.GET["branch"]
@@ -68,21 +67,23 @@ def event_create(request):
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            service.record_event(
+        done = perform(
+            request,
+            lambda: service.record_event(
                 actor=request.user, uploaded_file=form.cleaned_data["upload"], **form.values()
-            )
-        except WorkflowError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The event was recorded."))
-            return redirect("scoring:event_list")
+            ),
+            success=_("The event was recorded."),
+            then="scoring:event_list",
+            form=form,
+        )
+        if done:
+            return done
     return _form_page(request, form, None)
 
 
 @login_required
 def event_edit(request, pk):
-    require(is_staff(request.user))
+    require(may_record_events(request.user))
     event = get_object_or_404(_visible_events(request.user), pk=pk)
     form = ScoreEventForm(
         request.POST or None,
@@ -91,33 +92,34 @@ def event_edit(request, pk):
         branches=branches_for(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            service.update_event(
+        done = perform(
+            request,
+            lambda: service.update_event(
                 event=event,
                 actor=request.user,
                 uploaded_file=form.cleaned_data["upload"],
                 **form.values(),
-            )
-        except WorkflowError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The event was saved."))
-            return redirect("scoring:event_list")
+            ),
+            success=_("The event was saved."),
+            then="scoring:event_list",
+            form=form,
+        )
+        if done:
+            return done
     return _form_page(request, form, event)
 
 
 @login_required
 def event_delete(request, pk):
-    require(is_staff(request.user))
+    require(may_record_events(request.user))
     event = get_object_or_404(_visible_events(request.user).select_related("branch"), pk=pk)
     if request.method == "POST":
-        try:
-            service.delete_event(event=event, actor=request.user)
-        except WorkflowError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The event was deleted."))
-        return redirect("scoring:event_list")
+        return perform(
+            request,
+            lambda: service.delete_event(event=event, actor=request.user),
+            success=_("The event was deleted."),
+            then="scoring:event_list",
+        )
     return render(request, "scoring/events/delete.html", {"event": event})
 
 

@@ -7,20 +7,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
-from django.utils import timezone
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from branches.permissions import branches_for, is_secretary_of, is_staff, may_review, require
+from branches.permissions import (
+    branches_for,
+    is_secretary_of,
+    may_edit_self_evaluation,
+    may_extend_deadline,
+    may_return_self_evaluation,
+    require,
+)
 from scoring.forms.campaigns import ExtendDeadlineForm
 from scoring.forms.self_evaluation import EvidenceForm, ReturnForm, SelfEvaluationForm
 from scoring.forms.versions import show_stale, stale_data
-from scoring.models import Assessment, CampaignStatus, Evidence, SelfEvaluation
-from scoring.services import campaigns as campaign_service
+from scoring.models import Assessment, Evidence, SelfEvaluation
 from scoring.services import self_evaluation as service
-from scoring.services.errors import WorkflowError
 from scoring.services.versions import StaleVersion
+from starrating import clock
+from starrating.actions import perform
+from starrating.errors import WorkflowError
 
 
 def _sheet_for(request, assessment_pk) -> SelfEvaluation:
@@ -40,60 +47,72 @@ def _sheet_for(request, assessment_pk) -> SelfEvaluation:
     return sheet
 
 
-def _may_edit(user, sheet):
-    return (
-        is_secretary_of(user, sheet.assessment.branch)
-        and sheet.is_editable
-        and sheet.assessment.campaign.status == CampaignStatus.OPEN
-    )
+def _sheet_url(sheet) -> str:
+    return reverse("scoring:self_evaluation", args=[sheet.assessment_id])
+
+
+def _perform_keeping_refusal(request, form, call, *, success, then):
+    """`perform`, and the refusal it showed (or None), so that the page can do more than
+    show its message: a stale page comes back with the saved values, unscored criteria
+    are marked."""
+    refusals = []
+
+    def guarded():
+        try:
+            return call()
+        except WorkflowError as error:
+            refusals.append(error)
+            raise
+
+    response = perform(request, guarded, success=success, then=then, form=form)
+    return response, (refusals[0] if refusals else None)
 
 
 @login_required
 def self_evaluation(request, pk):
-    """View for everyone who may see the branch; edit for its secretary while editable."""
+    """View for everyone who may see the branch; edit for its secretary while editable.
+
+    Saving a draft keeps the sheet editable; submitting needs the confirmation box ticked
+    (it works without JavaScript) and a complete sheet, else nothing is saved and the
+    page says what is missing, field by field.
+    """
     sheet = _sheet_for(request, pk)
     assessment = sheet.assessment
-    is_secretary = is_secretary_of(request.user, assessment.branch)
     criteria = list(assessment.campaign.criteria.order_by("position"))
     post = request.POST if request.method == "POST" else None
+    submitting = post is not None and "submit" in post
     if post is not None:
-        require(is_secretary)
-    form = SelfEvaluationForm(post, criteria=criteria, sheet=sheet)
-    if post is not None:
-        if form.is_valid():
-            submitting = "submit" in request.POST
-            try:
-                if submitting:
-                    service.submit(
-                        sheet=sheet,
-                        actor=request.user,
-                        scores=form.scores(),
-                        self_star=form.cleaned_data["self_star"],
-                        version=form.cleaned_data["version"],
-                    )
-                else:
-                    service.save_draft(
-                        sheet=sheet,
-                        actor=request.user,
-                        scores=form.scores(),
-                        self_star=form.cleaned_data["self_star"],
-                        version=form.cleaned_data["version"],
-                    )
-            except StaleVersion as stale:
-                form = SelfEvaluationForm(stale_data(post, stale), criteria=criteria, sheet=sheet)
-                show_stale(form, stale)
-            except WorkflowError as error:
-                form.add_error(None, str(error))
-            else:
-                if submitting:
-                    messages.success(request, _("The self-evaluation was submitted."))
-                else:
-                    messages.success(request, _("The draft was saved."))
-                return redirect("scoring:self_evaluation", assessment.pk)
-        messages.error(request, _("Nothing was saved; please correct the errors below."))
+        require(is_secretary_of(request.user, assessment.branch))
+    form = SelfEvaluationForm(post, criteria=criteria, sheet=sheet, submitting=submitting)
+    if post is not None and form.is_valid():
+        action = service.submit if submitting else service.save_draft
+        done, refusal = _perform_keeping_refusal(
+            request,
+            form,
+            lambda: action(
+                sheet=sheet,
+                actor=request.user,
+                scores=form.scores(),
+                self_star=form.cleaned_data["self_star"],
+                version=form.cleaned_data["version"],
+            ),
+            success=(
+                _("The self-evaluation was submitted.") if submitting else _("The draft was saved.")
+            ),
+            then=_sheet_url(sheet),
+        )
+        if done:
+            return done
+        if isinstance(refusal, StaleVersion):
+            form = SelfEvaluationForm(
+                stale_data(post, refusal), criteria=criteria, sheet=sheet, submitting=submitting
+            )
+            show_stale(form, refusal)
+        elif isinstance(refusal, service.MissingScores):
+            form.mark_unscored(refusal.criteria)
     scores = {s.criterion_id: s for s in sheet.scores.all()}
     rows = [(c, scores.get(c.pk)) for c in criteria]
-    editable = _may_edit(request.user, sheet)
+    editable = may_edit_self_evaluation(request.user, sheet)
     return render(
         request,
         "scoring/self_evaluation/sheet.html",
@@ -104,12 +123,11 @@ def self_evaluation(request, pk):
             "form": form,
             "rows": rows,
             "editable": editable,
-            "past_deadline": timezone.localdate() > sheet.deadline,
+            "past_deadline": clock.today() > sheet.deadline,
             "evidence": sheet.evidence.select_related("uploaded_by"),
             "evidence_form": EvidenceForm() if editable else None,
-            "may_return": may_review(request.user, assessment.branch),
-            "may_extend": is_staff(request.user),
-            "return_form": ReturnForm(),
+            "may_return": may_return_self_evaluation(request.user, assessment.branch),
+            "may_extend": may_extend_deadline(request.user),
             "rubric_max": sum((c.max_points for c in criteria), 0),
         },
     )
@@ -121,20 +139,19 @@ def evidence_upload(request, pk):
     sheet = _sheet_for(request, pk)
     require(is_secretary_of(request.user, sheet.assessment.branch))
     form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            service.add_evidence(
-                sheet=sheet, actor=request.user, uploaded_file=form.cleaned_data["file"]
-            )
-        except WorkflowError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The file was attached."))
-    else:
+    if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    return redirect("scoring:self_evaluation", sheet.assessment_id)
+        return redirect(_sheet_url(sheet))
+    return perform(
+        request,
+        lambda: service.add_evidence(
+            sheet=sheet, actor=request.user, uploaded_file=form.cleaned_data["file"]
+        ),
+        success=_("The file was attached."),
+        then=_sheet_url(sheet),
+    )
 
 
 def _evidence_for(request, pk) -> Evidence:
@@ -150,15 +167,14 @@ def _evidence_for(request, pk) -> Evidence:
 @require_POST
 def evidence_delete(request, pk):
     evidence = _evidence_for(request, pk)
-    assessment = evidence.self_evaluation.assessment
-    require(is_secretary_of(request.user, assessment.branch))
-    try:
-        service.remove_evidence(evidence=evidence, actor=request.user)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The file was removed."))
-    return redirect("scoring:self_evaluation", assessment.pk)
+    sheet = evidence.self_evaluation
+    require(is_secretary_of(request.user, sheet.assessment.branch))
+    return perform(
+        request,
+        lambda: service.remove_evidence(evidence=evidence, actor=request.user),
+        success=_("The file was removed."),
+        then=_sheet_url(sheet),
+    )
 
 
 @login_required
@@ -180,23 +196,25 @@ def evidence_download(request, pk):
 @login_required
 def self_evaluation_return(request, pk):
     sheet = _sheet_for(request, pk)
-    require(may_review(request.user, sheet.assessment.branch))
+    require(may_return_self_evaluation(request.user, sheet.assessment.branch))
     form = ReturnForm(request.POST or None, initial={"version": sheet.version})
     if request.method == "POST" and form.is_valid():
-        try:
-            service.return_sheet(
+        done, refusal = _perform_keeping_refusal(
+            request,
+            form,
+            lambda: service.return_sheet(
                 sheet=sheet,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-            )
-        except StaleVersion as stale:
-            form = show_stale(ReturnForm(stale_data(request.POST, stale)), stale)
-        except WorkflowError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The self-evaluation was returned to the branch."))
-            return redirect("scoring:self_evaluation", sheet.assessment_id)
+            ),
+            success=_("The self-evaluation was returned to the branch."),
+            then=_sheet_url(sheet),
+        )
+        if done:
+            return done
+        if isinstance(refusal, StaleVersion):
+            form = show_stale(ReturnForm(stale_data(request.POST, refusal)), refusal)
     return render(
         request,
         "scoring/self_evaluation/return.html",
@@ -208,21 +226,23 @@ def self_evaluation_return(request, pk):
 def self_evaluation_extend(request, pk):
     """Staff extend one branch's deadline (and reopen a submitted sheet)."""
     sheet = _sheet_for(request, pk)
-    require(is_staff(request.user))
+    require(may_extend_deadline(request.user))
     form = ExtendDeadlineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            campaign_service.reopen_for_branch(
+        done = perform(
+            request,
+            lambda: service.extend_deadline(
                 sheet=sheet,
                 actor=request.user,
                 until=form.cleaned_data["until"],
                 reason=form.cleaned_data["reason"],
-            )
-        except WorkflowError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The deadline was extended for this branch."))
-            return redirect("scoring:self_evaluation", sheet.assessment_id)
+            ),
+            success=_("The deadline was extended for this branch."),
+            then=_sheet_url(sheet),
+            form=form,
+        )
+        if done:
+            return done
     return render(
         request,
         "scoring/self_evaluation/extend.html",

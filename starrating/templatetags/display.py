@@ -31,6 +31,10 @@ BADGE_COLOURS = {
     "agreed": "success",
     "publicity": "info",
     "approved": "info",
+    # a branch's election at the campaign's reference date
+    "on_time": "success",
+    "overdue": "warning",
+    "overdue_over_1y": "warning",
 }
 
 

@@ -1,4 +1,5 @@
-// Self-evaluation page: live total of the scores, confirmation before submitting.
+// Self-evaluation page: live total of the scores, and a score out of range marked as typed.
+// The server's own marks (a refused save) stay until the user changes that field.
 (function () {
   "use strict";
   var form = document.getElementById("self-evaluation-form");
@@ -8,22 +9,21 @@
     var n = Number(String(value).replace(",", "."));
     return isFinite(n) && n >= 0 ? Math.round(n * 100) : 0;
   }
-  function update() {
+  function total() {
     var sum = 0;
     form.querySelectorAll("input.js-score").forEach(function (input) {
       if (input.value !== "") { sum += cents(input.value); }
-      var max = Number(input.getAttribute("max"));
-      var bad = input.value !== "" && (!(Number(input.value) >= 0) || Number(input.value) > max);
-      input.classList.toggle("is-invalid", bad);
     });
     totalEl.textContent = (sum / 100).toFixed(2);
   }
-  form.addEventListener("input", update);
-  form.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
-      event.preventDefault();
-    }
+  function mark(input) {
+    var max = Number(input.getAttribute("max"));
+    var bad = input.value !== "" && (!(Number(input.value) >= 0) || Number(input.value) > max);
+    input.classList.toggle("is-invalid", bad);
+  }
+  form.addEventListener("input", function (event) {
+    if (event.target.classList.contains("js-score")) { mark(event.target); }
+    total();
   });
-  update();
+  total();
 })();

@@ -11,7 +11,7 @@ one module per job; docs/survey.md states each guarantee (A1–A14) with its cod
   left"), close (`MIN_PARTICIPATION`, or staff with a reason; rewrite the ballots);
 - `figures`: the one read model `SurveyFigures` and the per-criterion distribution,
   aggregates only, nothing below three ballots;
-- `todos`: the secretary's to-dos.
+- `surveys_to_run`: what the secretary's survey to-dos read.
 
 The public names are importable from here (``from scoring.services import survey``).
 """
@@ -56,7 +56,7 @@ from .slips import (
     reissue_slips,
     render_slip_sheet,
 )
-from .todos import todos
+from .todos import surveys_to_run
 
 __all__ = [
     "CODE_ALPHABET",
@@ -95,5 +95,5 @@ __all__ = [
     "summary_context",
     "survey_figures",
     "survey_for_code",
-    "todos",
+    "surveys_to_run",
 ]

@@ -1,18 +1,16 @@
-"""The secretary's survey to-dos: open it, follow it, close it."""
-
-from django.urls import reverse
-from django.utils.translation import gettext as _
+"""What the secretary's survey to-dos read (`starrating.todos` builds them)."""
 
 from branches.models import Role
 from branches.permissions import roles_of
-from scoring.models import Assessment, CampaignStatus, SurveyStatus
-from starrating.todos import Todo
+from scoring.models import Assessment, CampaignStatus, Survey, SurveyStatus
 
-from .life import participation_of
+from .life import Participation, participation_of
 
 
-def todos(user) -> list[Todo]:
-    """One to-do per branch of the user's in an open campaign whose survey is not closed."""
+def surveys_to_run(user) -> list[tuple[Assessment, Survey | None, Participation | None]]:
+    """The secretary's branches in open campaigns whose survey is not closed, in code order:
+    (assessment, its survey or None, the participation of an open survey), in three queries
+    (for the home page's to-dos)."""
     branch_ids = roles_of(user).get(Role.SECRETARY, ())
     if not branch_ids:
         return []
@@ -23,38 +21,11 @@ def todos(user) -> list[Todo]:
     )
     surveys = {a.pk: getattr(a, "survey", None) for a in assessments}
     counts = participation_of(s for s in surveys.values() if s is not None and s.is_open)
-    items = []
+    found = []
     for assessment in assessments:
-        url = reverse("scoring:survey", args=[assessment.pk])
         survey = surveys[assessment.pk]
         if survey is None or survey.status == SurveyStatus.NOT_OPEN:
-            items.append(
-                Todo(
-                    Role.SECRETARY,
-                    _("Open the member/public survey"),
-                    url,
-                    detail=f"{assessment.branch} · {assessment.campaign}",
-                )
-            )
+            found.append((assessment, survey, None))
         elif survey.is_open:
-            count = counts[survey.pk]
-            title = (
-                _("Close the member/public survey")
-                if count.enough
-                else _("Member/public survey running")
-            )
-            items.append(
-                Todo(
-                    Role.SECRETARY,
-                    title,
-                    url,
-                    detail=_("%(voted)d of %(electorate)d members voted (%(percent)d%%)")
-                    % {
-                        "voted": count.members_voted,
-                        "electorate": count.electorate,
-                        "percent": count.percent or 0,
-                    },
-                    count=count.members_voted,
-                )
-            )
-    return items
+            found.append((assessment, survey, counts[survey.pk]))
+    return found

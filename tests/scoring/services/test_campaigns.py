@@ -10,7 +10,9 @@ from branches.models import ElectionStatus
 from scoring.models import Assessment, CampaignStatus, SelfEvaluation
 from scoring.rubric import DEFAULT_CRITERIA
 from scoring.services import campaigns as service
+from scoring.services import self_evaluation as sheet_service
 from scoring.services.errors import InvalidPolicy, InvalidRubric, NotAllowed, WrongState
+from starrating.todos import campaign_todos
 from tests import factories
 from tests.factories import THIS_YEAR as YEAR
 
@@ -195,23 +197,23 @@ def test_campaign_history_records_the_acting_user(tree, enrolled):
 
 
 def test_staff_todos_count_unsubmitted_sheets(tree, enrolled):
-    todos = service.todos(tree.staff)
+    todos = campaign_todos(tree.staff)
     assert [t.count for t in todos if t.count] == [3]
 
 
 def test_staff_todo_to_create_a_campaign_when_none(tree):
-    assert len(service.todos(tree.staff)) == 1
+    assert len(campaign_todos(tree.staff)) == 1
 
 
 def test_non_staff_have_no_campaign_todos(tree, enrolled):
-    assert service.todos(tree.secretary) == []
+    assert campaign_todos(tree.secretary) == []
 
 
 def test_extension_reopens_a_submitted_sheet(tree, sheet):
     sheet.status = "submitted"
     sheet.save()
     until = timezone.localdate() + datetime.timedelta(days=5)
-    service.reopen_for_branch(sheet=sheet, actor=tree.staff, until=until, reason="补交材料")
+    sheet_service.extend_deadline(sheet=sheet, actor=tree.staff, until=until, reason="补交材料")
     sheet.refresh_from_db()
     assert sheet.status == "returned"
     assert sheet.deadline_extended_to == until
@@ -219,7 +221,7 @@ def test_extension_reopens_a_submitted_sheet(tree, sheet):
 
 def test_only_staff_extend_deadlines(tree, sheet):
     with pytest.raises(NotAllowed):
-        service.reopen_for_branch(
+        sheet_service.extend_deadline(
             sheet=sheet, actor=tree.reviewer, until=timezone.localdate(), reason="x"
         )
 

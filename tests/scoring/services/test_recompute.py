@@ -290,7 +290,7 @@ def test_stored_ratings_equal_the_rate_commands_output(campaign, tree, tmp_path)
 
 
 def test_staff_are_asked_to_recompute_when_inputs_changed(campaign, tree):
-    from scoring.services.reviews import todos
+    from starrating.todos import review_todos as todos
 
     a = ready_branch(campaign, tree.branch_a, review_total=80)
 

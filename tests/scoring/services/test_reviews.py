@@ -9,6 +9,7 @@ from django.utils import translation
 
 from scoring.models import AuditStatus, Review, ReviewScore, ReviewStatus, SurveyStatus
 from scoring.services import reviews
+from starrating.todos import review_todos
 from tests import factories
 from tests.factories import ballots, ready_branch
 
@@ -209,17 +210,17 @@ def test_preview_matches_the_engine_for_current_numbers(ready, campaign, tree):
 
 
 def test_reviewer_todos_list_waiting_and_returned(ready, campaign, tree):
-    todos = reviews.todos(tree.reviewer)
+    todos = review_todos(tree.reviewer)
     assert [t.count for t in todos] == [1]
     review = reviews.submit_review(
         actor=tree.reviewer, assessment=ready, scores=full_scores(campaign)
     )
     reviews.return_review(review=review, actor=tree.staff, reason="x")
-    assert [t.count for t in reviews.todos(tree.reviewer)] == [1]
+    assert [t.count for t in review_todos(tree.reviewer)] == [1]
 
 
 def test_staff_todos_list_pending_audits(ready, campaign, tree):
     submitted_five_star(ready, campaign, tree)
     with translation.override("en"):
-        titles = [(t.title, t.count) for t in reviews.todos(tree.staff)]
+        titles = [(t.title, t.count) for t in review_todos(tree.staff)]
     assert ("Five-star proposals to audit", 1) in titles

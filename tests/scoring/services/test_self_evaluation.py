@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from scoring.models import Campaign, SelfScore
 from scoring.services import self_evaluation as service
-from scoring.services.campaigns import reopen_for_branch
 from scoring.services.errors import (
     DeadlinePassed,
     IncompleteSheet,
@@ -17,6 +16,7 @@ from scoring.services.errors import (
     NotAllowed,
     WrongState,
 )
+from starrating.todos import self_evaluation_todos
 from tests.factories import post_data, scores_for
 
 
@@ -170,7 +170,7 @@ def test_submitting_after_the_deadline_is_refused(tree, sheet):
 def test_staff_extension_lets_the_secretary_submit_late(tree, sheet):
     _filled(tree, sheet)
     _past_deadline(sheet.assessment.campaign)
-    reopen_for_branch(
+    service.extend_deadline(
         sheet=sheet,
         actor=tree.staff,
         until=timezone.localdate() + datetime.timedelta(days=3),
@@ -184,13 +184,13 @@ def test_history_rows_carry_the_acting_user(tree, sheet):
     service.submit(sheet=sheet, actor=tree.secretary)
     latest = sheet.history.latest()
     assert latest.history_user == tree.secretary
-    assert latest.history_change_reason == "submitted"
+    assert latest.history_change_reason == "self_evaluation.submitted"
     score_history = SelfScore.history.filter(self_evaluation_id=sheet.pk)
     assert set(score_history.values_list("history_user", flat=True)) == {tree.secretary.pk}
 
 
 def test_secretary_todos_ask_to_fill_in(tree, sheet):
-    todos = service.todos(tree.secretary)
+    todos = self_evaluation_todos(tree.secretary)
     assert [t.url for t in todos] == [
         reverse("scoring:self_evaluation", args=[sheet.assessment_id])
     ]
@@ -200,7 +200,7 @@ def test_secretary_todos_show_return_reason(tree, sheet):
     _filled(tree, sheet)
     service.submit(sheet=sheet, actor=tree.secretary)
     service.return_sheet(sheet=sheet, actor=tree.reviewer, reason="请补充")
-    assert [t.detail for t in service.todos(tree.secretary)] == ["请补充"]
+    assert [t.detail for t in self_evaluation_todos(tree.secretary)] == ["请补充"]
 
 
 # The page ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import translation
 from scoring.models import Ballot, Slip, Survey
 from scoring.services import survey as service
 from scoring.services.errors import NotAllowed, WrongState
+from starrating.todos import survey_todos
 from tests import factories
 from tests.factories import all_grades, cast, member_codes, public_codes
 
@@ -262,11 +263,11 @@ def test_reissue_replaces_unused_codes_and_keeps_participation(tree, issued, sur
 
 
 def test_secretary_todos_follow_the_survey(tree, assessment, criteria):
-    [todo] = service.todos(tree.secretary)
+    [todo] = survey_todos(tree.secretary)
     assert todo.url.endswith(f"/survey/{assessment.pk}/")
     issued = service.open_survey(assessment=assessment, actor=tree.secretary, public_slips=0)
     for code in member_codes(issued)[:8]:
         cast(code, criteria)
-    [todo] = service.todos(tree.secretary)
+    [todo] = survey_todos(tree.secretary)
     assert todo.count == 8
-    assert service.todos(tree.reviewer) == []
+    assert survey_todos(tree.reviewer) == []

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from scoring.models import Campaign
+from scoring.models import Campaign, ScoreEvent
 from scoring.services import events as event_service
 from scoring.services import self_evaluation as sheet_service
+from starrating import clock
 from tests import factories
 from tests.factories import THIS_YEAR as YEAR
 from tests.factories import scores_for
@@ -166,14 +167,12 @@ def test_branch_page_hides_the_audit_trail_from_secretary(client, tree, sheet):
 def test_branch_page_lists_events_of_the_campaign_year(client, tree, enrolled, sheet):
     import datetime
 
-    event_service.record_event(
-        actor=tree.staff, branch=tree.branch_a, date=datetime.date(YEAR, 1, 5), type="absence"
-    )
-    event_service.record_event(
-        actor=tree.staff,
-        branch=tree.branch_a,
-        date=datetime.date(YEAR - 1, 1, 5),
-        type="absence",
+    with clock.frozen(datetime.date(YEAR, 12, 31)):
+        event_service.record_event(
+            actor=tree.staff, branch=tree.branch_a, date=datetime.date(YEAR, 1, 5), type="absence"
+        )
+    ScoreEvent.objects.create(
+        branch=tree.branch_a, date=datetime.date(YEAR - 1, 1, 5), type="absence"
     )
     client.force_login(tree.secretary)
     response = client.get(reverse("scoring:assessment", args=[sheet.assessment_id]))

@@ -115,7 +115,8 @@ def test_stale_tab_submit_is_refused_and_submits_once_shown_again(client, tree, 
     client.post(_url(filled), form_data(tab_a, "version", **{f"score_{first.pk}": "5"}))
 
     refused = client.post(
-        _url(filled), form_data(tab_b, "version", submit="1", **{f"score_{second.pk}": "6"})
+        _url(filled),
+        form_data(tab_b, "version", submit="1", confirm="on", **{f"score_{second.pk}": "6"}),
     )
 
     assert refused.status_code == 200
@@ -123,7 +124,7 @@ def test_stale_tab_submit_is_refused_and_submits_once_shown_again(client, tree, 
     filled.refresh_from_db()
     assert filled.status == SelfEvaluationStatus.DRAFT
     assert _scores(filled)[second.pk] == Decimal("8.00")
-    response = client.post(_url(filled), form_data(refused, "version", submit="1"))
+    response = client.post(_url(filled), form_data(refused, "version", submit="1", confirm="on"))
     assert response.status_code == 302
     filled.refresh_from_db()
     assert filled.status == SelfEvaluationStatus.SUBMITTED
