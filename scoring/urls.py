@@ -1,6 +1,6 @@
 """URLs of the rating year; each views module lists its own routes in `urls`."""
 
-from .views import campaigns, events, reviews, self_evaluation, survey
+from .views import campaigns, events, results, reviews, self_evaluation, survey
 
 app_name = "scoring"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     *self_evaluation.urls,
     *survey.urls,
     *reviews.urls,
+    *results.urls,
     *events.urls,
 ]

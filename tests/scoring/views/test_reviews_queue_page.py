@@ -1,0 +1,65 @@
+"""The review queue page: this year's branches, who is ready and what the others wait for."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from scoring.models import CampaignKind
+from starrating import clock
+from tests.scoring.workflow_b.conftest import (
+    YEAR,
+    make_assessment,
+    make_campaign,
+    make_review,
+    ready_branch,
+)
+
+
+@pytest.fixture
+def campaign(tree):
+    return make_campaign(tree.committee)
+
+
+def page(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+# --- The queue ----------------------------------------------------------------------
+
+
+def test_the_queue_shows_this_years_branches_not_last_years_done_ones(client, campaign, tree):
+    last_year = make_campaign(tree.committee, title="上年度评定", kind=CampaignKind.YEAR_END)
+    last_year.year, last_year.review_deadline = YEAR - 1, datetime.date(YEAR - 1, 6, 30)
+    last_year.save()
+    make_review(ready_branch(last_year, tree.branch_a), 85, reviewer=tree.reviewer)
+    ready_branch(campaign, tree.branch_a)
+    with clock.frozen(datetime.date(YEAR, 7, 1)):
+        html = page(client, tree.reviewer, reverse("scoring:review_queue")).content.decode()
+    assert campaign.title in html
+    assert "上年度评定" not in html
+
+
+def test_the_queue_says_ready_for_a_ready_branch_and_what_a_waiting_one_lacks(
+    client, campaign, tree
+):
+    ready_branch(campaign, tree.branch_a)
+    make_assessment(campaign, tree.branch_b)
+    response = page(client, tree.reviewer, reverse("scoring:review_queue"))
+    html = response.content.decode()
+    assert "未开始" not in html
+    assert html.count("可以考评") == 2  # the count badge and the ready branch's row
+    assert "等待党支部" in html and "自评未提交、测评未结束" in html
+    assert response.context["counts"] == (1, 1, 0)
+
+
+def test_the_home_page_and_the_queue_give_the_same_count(client, campaign, tree):
+    ready_branch(campaign, tree.branch_a)
+    make_assessment(campaign, tree.branch_b)
+    home = page(client, tree.reviewer, reverse("home")).content.decode()
+    counts = page(client, tree.reviewer, reverse("scoring:review_queue")).context["counts"]
+    assert counts.to_review == 1
+    assert "可以考评的党支部" in home and "另有 1 个党支部尚待自评或测评完成" in home
