@@ -10,6 +10,13 @@
   recompute (`recompute.engine_input_for`), with the quotas off, since quotas need the
   whole campaign ("proposed star before quotas"). A five-star proposal goes to staff
   for audit; staff agree, or send the review back to the reviewer with a reason.
+- The queue (`review_queue`) holds the campaigns taking reviews today
+  (`accepting_reviews`) and says which branches are ready; the home page's to-dos count
+  the same rows (docs/decisions.md D-2.1.3f).
+
+A refusal of the actor is `NotAllowed`; every change is recorded through
+`starrating.audit` with a `review.*` code, at the date of the review's new version
+(`versions.bump`), so the review and its score rows of one change share one date.
 """
 
 import datetime

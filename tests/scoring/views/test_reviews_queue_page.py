@@ -3,10 +3,14 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from branches.models import OrgKind
 from scoring.models import CampaignKind
 from starrating import clock
+from tests import factories
 from tests.scoring.workflow_b.conftest import (
     YEAR,
     make_assessment,
@@ -63,3 +67,27 @@ def test_the_home_page_and_the_queue_give_the_same_count(client, campaign, tree)
     counts = page(client, tree.reviewer, reverse("scoring:review_queue")).context["counts"]
     assert counts.to_review == 1
     assert "可以考评的党支部" in home and "另有 1 个党支部尚待自评或测评完成" in home
+
+
+def test_the_staff_queue_costs_the_same_queries_for_few_or_many_branches(client, campaign, tree):
+    """Staff stand in under a general branch without reviewers: every branch is decided
+    by the bulk recusal rule, not by a query or two per branch."""
+    general = factories.org(OrgKind.GENERAL_BRANCH, parent=tree.committee)
+
+    def queries():
+        client.force_login(tree.staff)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("scoring:review_queue"))
+        return len(ctx.captured_queries), len(response.context["rows"])
+
+    for _ in range(3):
+        ready_branch(campaign, factories.branch(general))
+    small = queries()
+    for _ in range(20):
+        factories.member(factories.branch(general), user=factories.user())
+    for branch in general.children.all():
+        if not branch.assessments.exists():
+            ready_branch(campaign, branch)
+    large = queries()
+    assert (small[1], large[1]) == (3, 23)
+    assert large[0] == small[0]
