@@ -13,6 +13,7 @@ and cached on the user object.
 """
 
 from functools import wraps
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -107,11 +108,30 @@ def may_see_results(user) -> bool:
     return is_committee_level(user)
 
 
-def _with_free_reviewer(branches: list[Organisation]) -> set[int]:
+class BranchRef(NamedTuple):
+    """What the review rule reads of a branch, for lists too long to load as objects
+    (`reviewable` takes these or `Organisation`s alike)."""
+
+    pk: int
+    parent_id: int | None
+    directly_managed: bool
+
+    @classmethod
+    def rows(cls, branches) -> list["BranchRef"]:
+        """The refs of a queryset of branches, from one query of three columns."""
+        return [
+            cls(pk, parent_id, parent_kind == OrgKind.COMMITTEE)
+            for pk, parent_id, parent_kind in branches.values_list(
+                "pk", "parent_id", "parent__kind"
+            )
+        ]
+
+
+def _with_free_reviewer(branches: list) -> set[int]:
     """Ids of the branches some reviewer of whose parent does not belong to them.
 
     Three queries whatever the number of branches: the parents' reviewers, and those
-    reviewers' memberships and secretary roles in these branches.
+    reviewers' memberships and secretary roles (a few rows: reviewers are few).
     """
     if not branches:
         return set()
@@ -122,16 +142,13 @@ def _with_free_reviewer(branches: list[Organisation]) -> set[int]:
         reviewers.setdefault(org_id, set()).add(user_id)
     if not reviewers:
         return set()
-    ids = [b.pk for b in branches]
     everyone = set().union(*reviewers.values())
     conflicted: dict[int, set[int]] = {}
     for branch_id, user_id in [
-        *Member.objects.filter(branch_id__in=ids, user_id__in=everyone).values_list(
-            "branch_id", "user_id"
+        *Member.objects.filter(user_id__in=everyone).values_list("branch_id", "user_id"),
+        *RoleAssignment.objects.filter(role=Role.SECRETARY, user_id__in=everyone).values_list(
+            "organisation_id", "user_id"
         ),
-        *RoleAssignment.objects.filter(
-            organisation_id__in=ids, role=Role.SECRETARY, user_id__in=everyone
-        ).values_list("organisation_id", "user_id"),
     ]:
         conflicted.setdefault(branch_id, set()).add(user_id)
     return {
@@ -152,8 +169,8 @@ def reviewable(user, branches) -> set[int]:
     The parent's reviewers review; committee staff review directly managed branches
     and any branch whose every reviewer must recuse. Nobody reviews a branch they
     belong to (member or secretary). At most four queries whatever the number of
-    branches; pass them with `parent` loaded (`select_related("parent")`), as staff's
-    directly managed branches are told by their parent's kind.
+    branches: `Organisation`s with `parent` loaded (`select_related("parent")`, as a
+    directly managed branch is told by its parent's kind), or `BranchRef`s.
     """
     if not getattr(user, "is_authenticated", False):
         return set()
@@ -163,13 +180,12 @@ def reviewable(user, branches) -> set[int]:
     candidates = [b for b in branches if staff or b.parent_id in above]
     if not candidates:
         return set()
+    # The branches the user belongs to: a few rows, read whole (no list of ids to send).
     own = set(roles.get(Role.SECRETARY, ())) | set(
-        Member.objects.filter(user=user, branch_id__in=[b.pk for b in candidates]).values_list(
-            "branch_id", flat=True
-        )
+        Member.objects.filter(user=user).values_list("branch_id", flat=True)
     )
     allowed: set[int] = set()
-    stand_in: list[Organisation] = []  # staff, where every reviewer may have to recuse
+    stand_in = []  # staff, where every reviewer may have to recuse
     for branch in candidates:
         if branch.pk in own:
             continue

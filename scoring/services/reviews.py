@@ -31,7 +31,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from branches.models import Organisation, Role
-from branches.permissions import branches_for, is_staff, may_audit, may_review, reviewable
+from branches.permissions import (
+    BranchRef,
+    branches_for,
+    is_staff,
+    may_audit,
+    may_review,
+    reviewable,
+)
 from scoring.models import (
     Assessment,
     AuditStatus,
@@ -214,11 +221,7 @@ def review_queue(user) -> list[QueueRow]:
         campaign__in=Campaign.objects.filter(accepting_reviews(clock.today())),
         branch__in=branches_for(user),
     )
-    branches = (
-        Organisation.objects.filter(pk__in=assessments.values("branch_id"))
-        .select_related("parent")
-        .only("kind", "parent", "parent__kind")
-    )
+    branches = BranchRef.rows(Organisation.objects.filter(pk__in=assessments.values("branch_id")))
     allowed = reviewable(user, branches)
     if not allowed:
         return []
