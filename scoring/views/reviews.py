@@ -42,10 +42,11 @@ def assessment_for(user, pk) -> Assessment:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _kept(run, refusal: dict):
-    """`run` for `perform`, keeping a refusal in `refusal["error"]` for the pages that
-    show more of it than its message (the stale version's saved values, a score's error
-    on its field)."""
+def _perform(request, run, **options):
+    """`starrating.actions.perform`, also giving back the refusal it showed (None on
+    success), for the pages that show more of it than its message: a stale version's
+    saved values, a score's error on its field."""
+    refusal = {}
 
     def call():
         try:
@@ -54,7 +55,7 @@ def _kept(run, refusal: dict):
             refusal["error"] = error
             raise
 
-    return call
+    return perform(request, call, **options), refusal.get("error")
 
 
 def _self_evaluation_of(assessment):
@@ -99,18 +100,14 @@ def review_page(request, pk):
         if form.is_valid():
             submitting = form.submitting
             service = services.submit_review if submitting else services.save_review_draft
-            refusal = {}
-            response = perform(
+            response, error = _perform(
                 request,
-                _kept(
-                    lambda: service(
-                        actor=request.user,
-                        assessment=assessment,
-                        scores=form.scores(),
-                        remarks=form.remarks(),
-                        version=form.cleaned_data["version"],
-                    ),
-                    refusal,
+                lambda: service(
+                    actor=request.user,
+                    assessment=assessment,
+                    scores=form.scores(),
+                    remarks=form.remarks(),
+                    version=form.cleaned_data["version"],
                 ),
                 success=_("The review was submitted.") if submitting else _("The draft was saved."),
                 then=reverse("scoring:review", args=[assessment.pk]),
@@ -118,7 +115,6 @@ def review_page(request, pk):
             )
             if response is not None:
                 return response
-            error = refusal.get("error")
             if isinstance(error, StaleVersion):
                 review = Review.objects.get(assessment=assessment)  # as saved in between
                 form = ReviewForm(
@@ -167,22 +163,17 @@ def return_review(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the reason for returning the review."))
         return redirect(results)
-    refusal = {}
-    response = perform(
+    response, error = _perform(
         request,
-        _kept(
-            lambda: services.return_review(
-                review=review,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            ),
-            refusal,
+        lambda: services.return_review(
+            review=review,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         ),
         success=_("The review was returned to the reviewer."),
         then=results,
     )
-    error = refusal.get("error")
     if not isinstance(error, StaleVersion):
         return response
     # The page again, as the review stands now, with the reason kept.
@@ -211,18 +202,14 @@ def audit_page(request, pk):
     form = AuditForm(request.POST or None, initial={"version": review.version})
     if request.method == "POST" and form.is_valid():
         agree = form.agreeing
-        refusal = {}
-        response = perform(
+        response, error = _perform(
             request,
-            _kept(
-                lambda: services.audit_five_star(
-                    review=review,
-                    actor=request.user,
-                    agree=agree,
-                    reason=form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                ),
-                refusal,
+            lambda: services.audit_five_star(
+                review=review,
+                actor=request.user,
+                agree=agree,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             ),
             success=_("The five-star proposal was agreed.")
             if agree
@@ -233,7 +220,6 @@ def audit_page(request, pk):
         )
         if response is not None:
             return response
-        error = refusal.get("error")
         if isinstance(error, StaleVersion):
             review = Review.objects.get(pk=review.pk)  # the page as the review stands now
             form = show_stale(AuditForm(stale_data(request.POST, error)), error)
