@@ -13,6 +13,7 @@ and cached on the user object.
 """
 
 from functools import wraps
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -90,34 +91,122 @@ def may_run_survey(user, branch: Organisation) -> bool:
     return is_secretary_of(user, branch) or is_staff(user)
 
 
+# --- The review (docs/process.md §2.1.3) ---------------------------------------------
+
+
+def may_use_reviews(user) -> bool:
+    """The review queue: reviewers, and staff (who review directly managed branches)."""
+    return has_role(user, Role.REVIEWER) or is_staff(user)
+
+
+def may_audit(user) -> bool:
+    """Audit five-star proposals and return submitted reviews: committee staff."""
+    return is_staff(user)
+
+
+def may_recompute(user) -> bool:
+    """Recompute a campaign's scores and stars: committee staff."""
+    return is_staff(user)
+
+
+def may_see_results(user) -> bool:
+    """A campaign's ranked results and quota check: the committee's roles (read)."""
+    return is_committee_level(user)
+
+
+class BranchRef(NamedTuple):
+    """What the review rule reads of a branch, for lists too long to load as objects
+    (`reviewable` takes these or `Organisation`s alike)."""
+
+    pk: int
+    parent_id: int | None
+    directly_managed: bool
+
+    @classmethod
+    def rows(cls, branches) -> list["BranchRef"]:
+        """The refs of a queryset of branches, from one query of three columns."""
+        return [
+            cls(pk, parent_id, parent_kind == OrgKind.COMMITTEE)
+            for pk, parent_id, parent_kind in branches.values_list(
+                "pk", "parent_id", "parent__kind"
+            )
+        ]
+
+
+def _with_free_reviewer(branches: list) -> set[int]:
+    """Ids of the branches some reviewer of whose parent does not belong to them.
+
+    Three queries whatever the number of branches: the parents' reviewers, and those
+    reviewers' memberships and secretary roles (a few rows: reviewers are few).
+    """
+    if not branches:
+        return set()
+    reviewers: dict[int, set[int]] = {}
+    for org_id, user_id in RoleAssignment.objects.filter(
+        organisation_id__in={b.parent_id for b in branches}, role=Role.REVIEWER
+    ).values_list("organisation_id", "user_id"):
+        reviewers.setdefault(org_id, set()).add(user_id)
+    if not reviewers:
+        return set()
+    everyone = set().union(*reviewers.values())
+    conflicted: dict[int, set[int]] = {}
+    for branch_id, user_id in [
+        *Member.objects.filter(user_id__in=everyone).values_list("branch_id", "user_id"),
+        *RoleAssignment.objects.filter(role=Role.SECRETARY, user_id__in=everyone).values_list(
+            "organisation_id", "user_id"
+        ),
+    ]:
+        conflicted.setdefault(branch_id, set()).add(user_id)
+    return {
+        b.pk for b in branches if reviewers.get(b.parent_id, set()) - conflicted.get(b.pk, set())
+    }
+
+
 def reviewers_available(branch: Organisation) -> bool:
     """Some reviewer of the parent does not belong to the branch."""
     if branch.parent is None or branch.parent.kind == OrgKind.COMMITTEE:
         return False
-    assignments = RoleAssignment.objects.filter(
-        organisation_id=branch.parent_id, role=Role.REVIEWER
-    )
-    conflicted = Member.objects.filter(branch=branch, user__isnull=False).values("user_id")
-    secretaries = RoleAssignment.objects.filter(organisation=branch, role=Role.SECRETARY).values(
-        "user_id"
-    )
-    return assignments.exclude(Q(user_id__in=conflicted) | Q(user_id__in=secretaries)).exists()
+    return branch.pk in _with_free_reviewer([branch])
 
 
-def may_review(user, branch: Organisation) -> bool:
-    """Score the branch as its superior (docs/process.md §2.1.3).
+def reviewable(user, branches) -> set[int]:
+    """The ids of `branches` the user may review: `may_review` decided for all at once.
 
     The parent's reviewers review; committee staff review directly managed branches
     and any branch whose every reviewer must recuse. Nobody reviews a branch they
-    belong to.
+    belong to (member or secretary). At most four queries whatever the number of
+    branches: `Organisation`s with `parent` loaded (`select_related("parent")`, as a
+    directly managed branch is told by its parent's kind), or `BranchRef`s.
     """
-    if belongs_to(user, branch):
-        return False
-    if is_reviewer_above(user, branch):
-        return True
-    if is_staff(user):
-        return branch.directly_managed or not reviewers_available(branch)
-    return False
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = roles_of(user)
+    above = roles.get(Role.REVIEWER, frozenset())
+    staff = bool(roles.get(Role.STAFF))
+    candidates = [b for b in branches if staff or b.parent_id in above]
+    if not candidates:
+        return set()
+    # The branches the user belongs to: a few rows, read whole (no list of ids to send).
+    own = set(roles.get(Role.SECRETARY, ())) | set(
+        Member.objects.filter(user=user).values_list("branch_id", flat=True)
+    )
+    allowed: set[int] = set()
+    stand_in = []  # staff, where every reviewer may have to recuse
+    for branch in candidates:
+        if branch.pk in own:
+            continue
+        if branch.parent_id in above or branch.directly_managed:
+            allowed.add(branch.pk)
+        else:
+            stand_in.append(branch)
+    free = _with_free_reviewer(stand_in)
+    allowed.update(b.pk for b in stand_in if b.pk not in free)
+    return allowed
+
+
+def may_review(user, branch: Organisation) -> bool:
+    """Score the branch as its superior (docs/process.md §2.1.3): the rule of `reviewable`."""
+    return branch.pk in reviewable(user, [branch])
 
 
 # --- The self-evaluation and the events (docs/process.md §2.1.1) ---------------------------

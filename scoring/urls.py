@@ -1,6 +1,6 @@
 """URLs of the rating year; each views module lists its own routes in `urls`."""
 
-from .views import ballot, campaigns, events, reviews, self_evaluation, survey
+from .views import ballot, campaigns, events, results, reviews, self_evaluation, survey
 
 app_name = "scoring"
 
@@ -10,5 +10,6 @@ urlpatterns = [
     *survey.urls,
     *ballot.urls,
     *reviews.urls,
+    *results.urls,
     *events.urls,
 ]

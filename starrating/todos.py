@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from branches.models import Role
 from branches.permissions import is_staff
@@ -136,7 +137,8 @@ def survey_todos(user) -> list[Todo]:
 
 
 def review_todos(user) -> list[Todo]:
-    """Reviewer: branches waiting for review, returned reviews. Staff: the same for the
+    """Reviewer: branches ready for review (and how many still wait for their inputs),
+    returned reviews. Staff: the same for the
     branches staff review, pending five-star audits, a recompute when inputs changed."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -144,13 +146,21 @@ def review_todos(user) -> list[Todo]:
     workload = reviews.review_workload(user)
     staff = is_staff(user)
     role = Role.STAFF if staff else Role.REVIEWER
-    if workload.waiting:
+    if workload.ready:
+        detail = ""
+        if workload.waiting:
+            detail = ngettext(
+                "%(n)d more waiting for its self-evaluation or survey",
+                "%(n)d more waiting for their self-evaluation or survey",
+                workload.waiting,
+            ) % {"n": workload.waiting}
         items.append(
             Todo(
                 role,
-                _("Branches waiting for your review"),
+                _("Branches ready for your review"),
                 reverse("scoring:review_queue"),
-                count=workload.waiting,
+                detail=detail,
+                count=workload.ready,
             )
         )
     if workload.returned:

@@ -275,7 +275,7 @@ def review_through_pages(client, assessment, criteria, share) -> Review:
     proposal = page.context["proposal"]
     assert proposal.result is not None and page.context["trace"]
     data["version"] = page.context["form"]["version"].value()
-    follow_ok(client.post(url, {**data, "action": "submit"}, follow=True))
+    follow_ok(client.post(url, {**data, "action": "submit", "confirm": "on"}, follow=True))
     review = Review.objects.get(assessment=assessment)
     assert review.status == ReviewStatus.SUBMITTED
     assert review.proposed_star == proposal.result.star
@@ -454,7 +454,9 @@ def test_a_campaign_runs_from_creation_to_ratings_the_calculator_confirms(demo_o
     assert page.context["pending"]
     version = page.context["form"]["version"].value()
     response = staff_client.post(
-        audit_url, {"action": "agree", "reason": "", "version": version}, follow=True
+        audit_url,
+        {"action": "agree", "confirm": "on", "reason": "", "version": version},
+        follow=True,
     )
     follow_ok(response)
     assert response.redirect_chain[-1][0] == reverse("scoring:audit_queue")
@@ -472,14 +474,14 @@ def test_a_campaign_runs_from_creation_to_ratings_the_calculator_confirms(demo_o
     assert {r.assessment_id for r in ranked} == {x.pk for x in rated}
     assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
     quota = response.context["quota"]
-    assert quota["total"] == 14 and quota["five_star_max"] == 1 and quota["low_min"] == 2
-    moved = {(row["code"], row["from"], row["to"]) for row in quota["adjusted_rows"]}
+    assert (quota.total, quota.five_star_max, quota.low_min) == (14, 1, 2)
+    moved = {(move.code, move.from_star, move.to_star) for move in quota.adjusted}
     assert (background[0].branch.code, 5, 4) in moved  # the cap: A outranks it
     assert any(to == 1 for _code, _from, to in moved)  # the floor
     assert Rating.objects.get(assessment=a).star == 5
     held = Rating.objects.get(assessment=background[-1])
     assert (held.band, held.star, held.limits) == (5, 4, ["election_overdue"])
-    assert response.context["missing_total"] == campaign.assessments.count() - 14
+    assert len(response.context["progress"].missing) == campaign.assessments.count() - 14
 
     # The calculator, fed from the raw rows, agrees with every stored rating.
     document = campaign_document(

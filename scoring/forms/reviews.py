@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
@@ -13,11 +14,21 @@ from starrating.forms import DecimalField, TextField
 from .versions import VersionField
 
 
+class ConfirmField(forms.BooleanField):
+    """The box to tick before an irreversible step: checked by the form's `clean()` only
+    for the action it confirms, so the other buttons of the form need no tick. It works
+    without JavaScript; templates render it beside its button, not through crispy."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label=label, required=False, **kwargs)
+
+
 class ReviewForm(forms.Form):
     """One score (0..max, step 0.01) and one remark per criterion.
 
     Scores are optional here: a draft may be partial; submitting checks completeness in
-    the service (`submit_review`), whose errors come back onto the fields.
+    the service (`submit_review`), whose errors come back onto the fields. Submitting
+    (`action=submit`) needs `confirm` ticked: a submitted review is locked.
     """
 
     def __init__(self, *args, criteria, review=None, self_scores=None, **kwargs):
@@ -52,9 +63,23 @@ class ReviewForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields["version"] = VersionField(initial=review.version if review else 0)
+        self.fields["confirm"] = ConfirmField(
+            _("I have checked every score: once submitted, the review can no longer be changed.")
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.layout = Layout(*(name for name in self.fields if name != "confirm"))
+
+    @property
+    def submitting(self) -> bool:
+        return self.data.get("action") == "submit"
+
+    def clean(self):
+        data = super().clean()
+        if self.submitting and not data.get("confirm"):
+            self.add_error("confirm", _("Tick the box to confirm the review before submitting it."))
+        return data
 
     @staticmethod
     def _help(criterion, self_score):
@@ -95,6 +120,9 @@ class ReviewForm(forms.Form):
 
 
 class AuditForm(forms.Form):
+    """Agree to a five-star proposal (`action=agree`, with `confirm` ticked) or send it
+    back with a reason (the service requires the reason)."""
+
     version = VersionField()
     reason = TextField(
         label=_("Reason"),
@@ -102,12 +130,24 @@ class AuditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when sending the review back."),
     )
+    confirm = ConfirmField(_("I have checked the review and agree to rate the branch five stars."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.layout = Layout("version", "reason")
+
+    @property
+    def agreeing(self) -> bool:
+        return self.data.get("action") == "agree"
+
+    def clean(self):
+        data = super().clean()
+        if self.agreeing and not data.get("confirm"):
+            self.add_error("confirm", _("Tick the box to confirm the five stars."))
+        return data
 
 
 class ReturnForm(forms.Form):

@@ -1,6 +1,6 @@
 """A branch's stored rating: what the rules engine computed at the last recompute."""
 
-__all__ = ["LIMIT_LABELS", "Rating", "stars"]
+__all__ = ["LIMIT_LABELS", "Rating"]
 
 from fractions import Fraction
 
@@ -20,11 +20,6 @@ LIMIT_LABELS = {
 }
 
 
-def stars(n) -> str:
-    """A star count as ★ marks; '—' for no star."""
-    return "★" * n if n else "—"
-
-
 def _points(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=7, decimal_places=2, **kwargs)
 
@@ -34,8 +29,9 @@ class Rating(models.Model):
 
     Templates and reports only show these stored values; the engine alone computes them
     (docs/architecture.md, conventions: one source of truth). The trace is stored as the
-    engine's notes (`Note.as_json()`) and rendered in the reader's language. Ratings are
-    replaced as a whole on each recompute; the campaign's history records every recompute.
+    engine's notes (`Note.as_json()`) and rendered in the reader's language (`trace()`).
+    Ratings are replaced as a whole on each recompute; the campaign's history records
+    every recompute.
     """
 
     assessment = models.OneToOneField(
@@ -92,14 +88,6 @@ class Rating(models.Model):
         return None if rate is None else percent(rate)
 
     @property
-    def star_marks(self):
-        return stars(self.star)
-
-    @property
-    def band_marks(self):
-        return stars(self.band)
-
-    @property
     def star_lowered(self) -> bool:
         return self.star != self.band
 
@@ -107,14 +95,9 @@ class Rating(models.Model):
     def limit_labels(self):
         return [str(LIMIT_LABELS.get(code, code)) for code in self.limits]
 
-    def trace_lines(self):
-        """The trace in the reader's language, one line per step."""
-        from django.utils.translation import gettext
-
-        return [note.render(gettext) for note in self.trace()]
-
     def trace(self):
-        """The explanation as engine notes, for `Note.render`."""
+        """The explanation as engine notes, one per step; pages show each with the
+        `note` filter (`{% load ratings %}`), in the reader's language."""
         from scoring.rules.i18n import Note
 
         return [Note.from_json(item) for item in self.explain]

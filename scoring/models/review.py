@@ -90,6 +90,16 @@ class Review(models.Model):
         return self.status == ReviewStatus.SUBMITTED
 
     @property
+    def awaiting_audit(self):
+        """A submitted five-star proposal the staff audit has not decided yet."""
+        return self.status == ReviewStatus.SUBMITTED and self.audit_status == AuditStatus.PENDING
+
+    @property
+    def five_star_audited(self):
+        """The review went to the five-star audit (pending, agreed or sent back)."""
+        return self.audit_status != AuditStatus.NOT_NEEDED
+
+    @property
     def is_final(self):
         """Counts for the rating: submitted, and audited when five stars were proposed."""
         return self.status == ReviewStatus.SUBMITTED and self.audit_status in (

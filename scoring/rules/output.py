@@ -28,15 +28,22 @@ def result_dict(result: BranchResult, translate: Translate = untranslated) -> di
     }
 
 
-def quota_dict(report: QuotaReport, translate: Translate = untranslated) -> dict:
-    """The quota report as docs/rules.md §4.1 prints it."""
+def quota_dict(
+    report: QuotaReport, translate: Translate = untranslated, *, stored: bool = False
+) -> dict:
+    """The quota report as docs/rules.md §4.1 prints it.
+
+    With *stored*, the form the web app keeps (`Campaign.quota_report`): each adjustment
+    also names its rule, and its reason is the note itself (`Note.as_json`), rendered in
+    each reader's language when shown.
+    """
     return {
         "mode": report.mode,
         "total": report.total,
         "five_star_max": report.five_star_max,
         "low_min": report.low_min,
-        "adjusted": [_move(a, translate) for a in report.adjusted],
-        "violations": [_move(a, translate) for a in report.violations],
+        "adjusted": [_move(a, translate, stored) for a in report.adjusted],
+        "violations": [_move(a, translate, stored) for a in report.violations],
     }
 
 
@@ -96,10 +103,11 @@ def write_outcome(
     write("}\n")
 
 
-def _move(adjustment: Adjustment, translate: Translate) -> dict:
-    return {
-        "id": adjustment.id,
-        "from": adjustment.from_star,
-        "to": adjustment.to_star,
-        "reason": adjustment.reason.render(translate),
-    }
+def _move(adjustment: Adjustment, translate: Translate, stored: bool) -> dict:
+    move = {"id": adjustment.id, "from": adjustment.from_star, "to": adjustment.to_star}
+    if stored:
+        move["rule"] = adjustment.rule
+        move["reason"] = adjustment.reason.as_json()
+    else:
+        move["reason"] = adjustment.reason.render(translate)
+    return move

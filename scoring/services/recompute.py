@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from branches.permissions import is_staff
+from branches.permissions import may_recompute
 from scoring.models import (
     Assessment,
     AuditStatus,
@@ -47,10 +45,12 @@ from scoring.models import (
     SurveyStatus,
 )
 from scoring.rules import BranchInput, Event, InvalidInput, Outcome, Policy, rate
+from scoring.rules.output import quota_dict
+from starrating import audit, clock
 
 from . import events as events_services
 from . import survey as survey_services
-from .errors import WorkflowError
+from .errors import NotAllowed, WorkflowError
 
 
 class RecomputeError(WorkflowError):
@@ -145,6 +145,10 @@ class Figures:
     @property
     def rated(self) -> bool:
         return not self.missing
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(MISSING_LABELS[code]) for code in self.missing]
 
     @property
     def inputs_ready(self) -> bool:
@@ -318,29 +322,6 @@ def policy_of(campaign: Campaign, *, quota_mode: str | None = None) -> Policy:
     )
 
 
-def quota_as_json(outcome: Outcome) -> dict:
-    """The quota report as the calculator prints it (docs/rules.md §4.1), reasons as notes."""
-    q = outcome.quota
-
-    def adjustment(a):
-        return {
-            "id": a.id,
-            "from": a.from_star,
-            "to": a.to_star,
-            "rule": a.rule,
-            "reason": a.reason.as_json(),
-        }
-
-    return {
-        "mode": q.mode,
-        "total": q.total,
-        "five_star_max": q.five_star_max,
-        "low_min": q.low_min,
-        "adjusted": [adjustment(a) for a in q.adjusted],
-        "violations": [adjustment(a) for a in q.violations],
-    }
-
-
 def _ratio(value) -> tuple[int | None, int | None]:
     if value is None:
         return None, None
@@ -384,10 +365,10 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
     Staff only. One transaction: the campaign row is locked (two recomputes never
     interleave), the figures are read with a few aggregate queries, the engine runs
     once over all rated branches, the ratings are replaced in one bulk write, and the
-    campaign keeps the quota report with a history record ("recompute").
+    campaign keeps the quota report with a history record ("campaign.recomputed").
     """
-    if not is_staff(actor):
-        raise PermissionDenied
+    if not may_recompute(actor):
+        raise NotAllowed(gettext("Only committee staff may recompute the ratings."))
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         figures = gather(campaign)
@@ -402,7 +383,7 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
             outcome = rate([to_branch_input(f) for f in rated], policy_of(campaign), campaign.kind)
         except InvalidInput as error:  # a policy the forms let through; nothing is written
             raise RecomputeError(error.render(gettext)) from error
-        now = timezone.now()
+        now = clock.now()
         ratings = []
         for f, result in zip(rated, outcome.results, strict=True):
             num, den = _ratio(f.satisfaction)
@@ -427,11 +408,14 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
             )
         Rating.objects.filter(assessment__campaign=campaign).delete()
         _write_ratings(ratings)
-        campaign.quota_report = quota_as_json(outcome)
+        campaign.quota_report = quota_dict(outcome.quota, stored=True)
         campaign.recomputed_at = now
-        campaign._history_user = actor
-        campaign._change_reason = gettext_noop("recompute")
-        campaign.save(update_fields=["quota_report", "recomputed_at"])
+        audit.save(
+            campaign,
+            actor=actor,
+            action="campaign.recomputed",
+            update_fields=["quota_report", "recomputed_at"],
+        )
     return outcome
 
 

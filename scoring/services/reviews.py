@@ -10,20 +10,33 @@
   recompute (`recompute.engine_input_for`), with the quotas off, since quotas need the
   whole campaign ("proposed star before quotas"). A five-star proposal goes to staff
   for audit; staff agree, or send the review back to the reviewer with a reason.
+- The queue (`review_queue`) holds the campaigns taking reviews today
+  (`accepting_reviews`) and says which branches are ready; the home page's to-dos count
+  the same rows (docs/decisions.md D-2.1.3f).
+
+A refusal of the actor is `NotAllowed`; every change is recorded through
+`starrating.audit` with a `review.*` code, at the date of the review's new version
+(`versions.bump`), so the review and its score rows of one change share one date.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 
-from branches.models import Member, OrgKind, Role, RoleAssignment
-from branches.permissions import branches_for, is_staff, may_review, roles_of
+from branches.models import Organisation
+from branches.permissions import (
+    BranchRef,
+    branches_for,
+    may_audit,
+    may_review,
+    reviewable,
+)
 from scoring.models import (
     Assessment,
     AuditStatus,
@@ -32,13 +45,16 @@ from scoring.models import (
     Review,
     ReviewScore,
     ReviewStatus,
+    SelfEvaluationStatus,
+    SurveyStatus,
 )
 from scoring.rules import BranchResult, rate
 from scoring.rules.components import sheet_total
+from starrating import audit, clock
 from starrating.inputs import parse_decimal
 
 from . import recompute, versions
-from .errors import WorkflowError
+from .errors import NotAllowed, WorkflowError
 
 
 class ReviewError(WorkflowError):
@@ -82,6 +98,9 @@ class ReasonRequired(WorkflowError):
 
 FIVE_STARS = 5
 
+#: Reviews waiting for the five-star audit (`Review.awaiting_audit`, as a filter).
+AWAITING_AUDIT = Q(status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING)
+
 
 # --- Reading --------------------------------------------------------------------------
 
@@ -121,68 +140,105 @@ def review_of(assessment: Assessment) -> Review:
         return Review(assessment=assessment)
 
 
-def reviewable_assessments(user):
-    """Assessments of open campaigns the user may review (with recusal applied later)."""
-    return (
-        Assessment.objects.filter(
-            campaign__status=CampaignStatus.OPEN, branch__in=branches_for(user)
-        )
+def accepting_reviews(today: datetime.date) -> Q:
+    """The campaigns that take reviews on `today`: open, and the review deadline (when
+    set) not passed. The same rule as `_check_open`, for one campaign (a test keeps the
+    two in step)."""
+    return Q(status=CampaignStatus.OPEN) & (
+        Q(review_deadline__isnull=True) | Q(review_deadline__gte=today)
+    )
+
+
+#: Where a queue row stands, in the order the queue lists them.
+TO_REVIEW, WAITING, SUBMITTED = "to_review", "waiting", "submitted"
+
+
+class QueueRow(NamedTuple):
+    """One branch in a reviewer's queue: its assessment (annotated with the statuses of
+    its self-evaluation and survey) and its review, None when not started."""
+
+    assessment: Assessment
+    review: Review | None
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """What the branch has still to do before it can be reviewed (the rule of
+        `recompute.Figures.inputs_ready`), as the results page names it."""
+        missing = []
+        if self.assessment.self_status != SelfEvaluationStatus.SUBMITTED:
+            missing.append(recompute.MISSING_LABELS[recompute.MISSING_SELF])
+        if self.assessment.survey_status != SurveyStatus.CLOSED:
+            missing.append(recompute.MISSING_LABELS[recompute.MISSING_SURVEY])
+        return missing
+
+    @property
+    def ready(self) -> bool:
+        """Self-evaluation submitted and survey closed: the review may be submitted."""
+        return not self.waiting_for
+
+    @property
+    def returned(self) -> bool:
+        return self.review is not None and self.review.status == ReviewStatus.RETURNED
+
+    @property
+    def state(self) -> str:
+        if self.review is not None and self.review.is_submitted:
+            return SUBMITTED
+        return TO_REVIEW if self.ready else WAITING
+
+    @property
+    def to_review(self) -> bool:
+        """Ready, and the review not submitted: the reviewer can act now."""
+        return self.state == TO_REVIEW
+
+
+_ORDER = {TO_REVIEW: 0, WAITING: 1, SUBMITTED: 2}
+
+
+class QueueCounts(NamedTuple):
+    to_review: int
+    waiting: int
+    submitted: int
+
+    @classmethod
+    def of(cls, rows: list[QueueRow]) -> "QueueCounts":
+        states = [row.state for row in rows]
+        return cls(states.count(TO_REVIEW), states.count(WAITING), states.count(SUBMITTED))
+
+
+def review_queue(user) -> list[QueueRow]:
+    """The branches this user may review in the campaigns taking reviews today.
+
+    Recusal is `branches.permissions.reviewable`, the rule of `may_review` decided for
+    every branch at once; the whole queue costs a fixed number of queries. Newest
+    campaign first; in each, the branches to review now, then those still waiting for
+    their self-evaluation or survey, then the reviews submitted.
+    """
+    assessments = Assessment.objects.filter(
+        campaign__in=Campaign.objects.filter(accepting_reviews(clock.today())),
+        branch__in=branches_for(user),
+    )
+    branches = BranchRef.rows(Organisation.objects.filter(pk__in=assessments.values("branch_id")))
+    allowed = reviewable(user, branches)
+    if not allowed:
+        return []
+    found = (
+        assessments.filter(branch_id__in=allowed)
         .select_related("campaign", "branch", "branch__parent", "review")
         # The quota report is large and would be decoded once per row (docs/nonfunctional.md §7).
         .defer("campaign__quota_report")
-        .order_by("campaign__year", "branch__code")
+        .annotate(self_status=F("self_evaluation__status"), survey_status=F("survey__status"))
     )
-
-
-def review_queue(user) -> list[Assessment]:
-    """Assessments of open campaigns this user may review now.
-
-    The same rule as `branches.permissions.may_review` (recusal included), decided for
-    all branches with a fixed number of queries instead of a few per branch. The rule
-    reads ids only, so staff (who may see every branch but review few) decide on light
-    rows and load full objects just for the branches they may review.
-    """
-    candidates = list(
-        reviewable_assessments(user).values_list(
-            "pk", "branch_id", "branch__parent_id", "branch__parent__kind"
+    rows = [QueueRow(a, a.part("review")) for a in found]
+    rows.sort(
+        key=lambda row: (
+            -row.assessment.campaign.year,
+            row.assessment.campaign_id,
+            _ORDER[row.state],
+            row.assessment.branch.code,
         )
     )
-    if not candidates:
-        return []
-    branch_ids = {branch_id for _pk, branch_id, _parent, _kind in candidates}
-    belongs: dict[int, set[int]] = {}
-    for branch_id, user_id in Member.objects.filter(
-        branch_id__in=branch_ids, user__isnull=False
-    ).values_list("branch_id", "user_id"):
-        belongs.setdefault(branch_id, set()).add(user_id)
-    for branch_id, user_id in RoleAssignment.objects.filter(
-        organisation_id__in=branch_ids, role=Role.SECRETARY
-    ).values_list("organisation_id", "user_id"):
-        belongs.setdefault(branch_id, set()).add(user_id)
-    reviewers: dict[int, set[int]] = {}
-    for org_id, user_id in RoleAssignment.objects.filter(role=Role.REVIEWER).values_list(
-        "organisation_id", "user_id"
-    ):
-        reviewers.setdefault(org_id, set()).add(user_id)
-    own_reviewer_orgs = roles_of(user).get(Role.REVIEWER, ())
-    staff = is_staff(user)
-
-    def may(branch_id: int, parent_id: int | None, parent_kind: str | None) -> bool:
-        conflicted = belongs.get(branch_id, set())
-        if user.pk in conflicted:
-            return False
-        if parent_id in own_reviewer_orgs:
-            return True
-        if not staff:
-            return False
-        if parent_kind == OrgKind.COMMITTEE:  # directly managed (Organisation.directly_managed)
-            return True
-        return not (reviewers.get(parent_id, set()) - conflicted)
-
-    allowed = [pk for pk, *branch in candidates if may(*branch)]
-    if not allowed:
-        return []
-    return list(reviewable_assessments(user).filter(pk__in=allowed))
+    return rows
 
 
 # --- Changing -------------------------------------------------------------------------
@@ -190,14 +246,20 @@ def review_queue(user) -> list[Assessment]:
 
 def _check_may_review(actor, assessment: Assessment) -> None:
     if not may_review(actor, assessment.branch):
-        raise PermissionDenied
+        raise NotAllowed(_("You may not review this branch."))
 
 
 def _check_open(campaign: Campaign) -> None:
+    """The rule of `accepting_reviews`, for one campaign, with the reason it refuses."""
     if campaign.status != CampaignStatus.OPEN:
         raise CampaignNotOpen()
-    if campaign.review_deadline and timezone.localdate() > campaign.review_deadline:
+    if campaign.review_deadline and clock.today() > campaign.review_deadline:
         raise ReviewDeadlinePassed()
+
+
+def _check_may_audit(actor, message) -> None:
+    if not may_audit(actor):
+        raise NotAllowed(message)
 
 
 def _locked_review(assessment: Assessment, actor) -> Review:
@@ -210,9 +272,7 @@ def _locked_review(assessment: Assessment, actor) -> Review:
     review = Review.objects.select_for_update().filter(assessment=assessment).first()
     if review is None:
         review = Review(assessment=assessment, reviewer=actor)
-        review._history_user = actor
-        review._change_reason = gettext_noop("review started")
-        review.save()
+        audit.save(review, actor=actor, action="review.started")
     return review
 
 
@@ -260,7 +320,8 @@ def _typed(scores, remarks) -> dict:
     return typed
 
 
-def _write_scores(review: Review, criteria, scores, remarks, actor, stamp=None) -> None:
+def _write_scores(review: Review, criteria, scores, remarks, actor, action, stamp) -> None:
+    """Save the changed score rows, recorded at the version's `stamp` like the review."""
     existing = {s.criterion_id: s for s in review.scores.all()}
     for criterion in criteria:
         if criterion.pk not in scores:
@@ -271,16 +332,18 @@ def _write_scores(review: Review, criteria, scores, remarks, actor, stamp=None) 
             continue
         row.score = scores[criterion.pk]
         row.remark = remark
-        row._history_user = actor
-        if stamp is not None:
-            row._history_date = stamp
+        audit.stamp(row, actor=actor, action=action)
+        row._history_date = stamp  # one change, one date (scoring.services.versions)
         row.save()
     review.total = sheet_total(s.score for s in review.scores.all())
 
 
-def _editable_review(assessment: Assessment, actor, version=None, typed=None):
+def _editable_review(assessment: Assessment, actor, version, typed, action):
     """(assessment, its locked review, the criteria, the history stamp) when `actor` may
-    still edit it from the review's `version` (`versions.check_version`), which is raised."""
+    still edit it from the review's `version` (`versions.check_version`), which is raised.
+
+    The review is stamped for its history with `action`, at the date of its new version.
+    """
     assessment = Assessment.objects.select_related("campaign", "branch__parent").get(
         pk=assessment.pk
     )
@@ -290,7 +353,8 @@ def _editable_review(assessment: Assessment, actor, version=None, typed=None):
     if review.status == ReviewStatus.SUBMITTED:
         raise ReviewLocked()
     versions.check_version(review, version, actor=actor, typed=typed)
-    stamp = versions.bump(review)
+    audit.stamp(review, actor=actor, action=action)
+    stamp = versions.bump(review)  # after the audit stamp: the version's date wins
     return assessment, review, list(assessment.campaign.criteria.all()), stamp
 
 
@@ -302,15 +366,14 @@ def save_review_draft(
     `version` is the review's version the form was loaded at: a save from an older one is
     refused with `versions.StaleVersion`, so nothing saved in between is overwritten unseen.
     """
+    action = "review.draft_saved"
     with transaction.atomic():
         assessment, review, criteria, stamp = _editable_review(
-            assessment, actor, version, _typed(scores, remarks)
+            assessment, actor, version, _typed(scores, remarks), action
         )
         clean = _clean_scores(criteria, scores, complete=False)
-        _write_scores(review, criteria, clean, remarks, actor, stamp)
+        _write_scores(review, criteria, clean, remarks, actor, action, stamp)
         review.reviewer = actor
-        review._history_user = actor
-        review._change_reason = gettext_noop("draft saved")
         review.save()
     return review
 
@@ -330,15 +393,16 @@ def submit_review(
     `version` as for `save_review_draft`: a submission from an older page is refused.
     """
     assessment = assessment or review.assessment
+    action = "review.submitted"
     with transaction.atomic():
         assessment, review, criteria, stamp = _editable_review(
-            assessment, actor, version, _typed(scores, remarks)
+            assessment, actor, version, _typed(scores, remarks), action
         )
         if scores is not None:
             merged = {s.criterion_id: s.score for s in review.scores.all()}
             merged.update({k: v for k, v in scores.items() if v not in (None, "")})
             clean = _clean_scores(criteria, merged, complete=True)
-            _write_scores(review, criteria, clean, remarks, actor, stamp)
+            _write_scores(review, criteria, clean, remarks, actor, action, stamp)
         else:
             stored = {s.criterion_id: s.score for s in review.scores.all()}
             _clean_scores(criteria, stored, complete=True)
@@ -347,7 +411,7 @@ def submit_review(
             raise NotReadyForReview()
         review.reviewer = actor
         review.status = ReviewStatus.SUBMITTED
-        review.submitted_at = timezone.now()
+        review.submitted_at = clock.now()
         review.proposed_star = proposal.result.star
         review.return_reason = ""
         if review.proposed_star == FIVE_STARS:
@@ -357,8 +421,6 @@ def submit_review(
         review.audit_reason = ""
         review.audited_by = None
         review.audited_at = None
-        review._history_user = actor
-        review._change_reason = gettext_noop("submitted")
         review.save()
     return review
 
@@ -369,21 +431,19 @@ def return_review(*, review: Review, actor, reason: str, version=None) -> Review
     `version` is the one the staff member's page showed: a review changed since (returned
     and submitted again by someone else) is not returned on the strength of the old one.
     """
-    if not is_staff(actor):
-        raise PermissionDenied
+    _check_may_audit(actor, _("Only committee staff may return a review."))
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired()
     with transaction.atomic():
         review = Review.objects.select_for_update().get(pk=review.pk)
-        if review.status != ReviewStatus.SUBMITTED:
+        if not review.is_submitted:
             raise ReviewError(_("Only a submitted review can be returned."))
         versions.check_version(review, version, actor=actor, editing=False)
+        audit.stamp(review, actor=actor, action="review.returned")
         versions.bump(review)
         review.status = ReviewStatus.RETURNED
         review.return_reason = reason
-        review._history_user = actor
-        review._change_reason = gettext_noop("returned")
         review.save()
     return review
 
@@ -394,29 +454,27 @@ def audit_five_star(
     """Staff audit a five-star proposal: agree, or send it back to the reviewer with a
     reason (the review is then returned and must be submitted again). `version` is the
     one the audit page showed: a review submitted anew since is not decided unseen."""
-    if not is_staff(actor):
-        raise PermissionDenied
+    _check_may_audit(actor, _("Only committee staff may audit five-star proposals."))
     reason = (reason or "").strip()
     if not agree and not reason:
         raise ReasonRequired(_("Give the reason for sending the review back."))
     with transaction.atomic():
         review = Review.objects.select_for_update().get(pk=review.pk)
-        if review.status != ReviewStatus.SUBMITTED or review.audit_status != AuditStatus.PENDING:
+        if not review.awaiting_audit:
             raise AuditError()
         versions.check_version(review, version, actor=actor, editing=False)
+        action = "review.audit_agreed" if agree else "review.audit_sent_back"
+        audit.stamp(review, actor=actor, action=action)
         versions.bump(review)
         review.audited_by = actor
-        review.audited_at = timezone.now()
+        review.audited_at = clock.now()
         review.audit_reason = reason
         if agree:
             review.audit_status = AuditStatus.AGREED
-            review._change_reason = gettext_noop("five-star audit agreed")
         else:
             review.audit_status = AuditStatus.RETURNED
             review.status = ReviewStatus.RETURNED
             review.return_reason = reason
-            review._change_reason = gettext_noop("five-star audit sent back")
-        review._history_user = actor
         review.save()
     return review
 
@@ -426,40 +484,35 @@ def audit_five_star(
 
 @dataclass(frozen=True)
 class Workload:
-    """A reviewer's (or staff's) reviews to do now: not started or draft, and returned."""
+    """What the home page's review to-dos count, over `review_queue(user)`: branches
+    ready to review (not returned), returned reviews, and branches still waiting for
+    their self-evaluation or survey."""
 
-    waiting: int
+    ready: int
     returned: int
+    waiting: int
 
 
 def review_workload(user) -> Workload:
-    """Counts over `review_queue(user)` (for the home page's to-dos)."""
-    statuses = [getattr(a.part("review"), "status", None) for a in review_queue(user)]
+    """Counts over `review_queue(user)`, so the home page and the queue agree."""
+    queue = review_queue(user)
     return Workload(
-        waiting=sum(1 for s in statuses if s in (None, ReviewStatus.DRAFT)),
-        returned=sum(1 for s in statuses if s == ReviewStatus.RETURNED),
+        ready=sum(1 for row in queue if row.to_review and not row.returned),
+        returned=sum(1 for row in queue if row.returned),
+        waiting=QueueCounts.of(queue).waiting,
     )
 
 
 def audits_pending() -> int:
     """Five-star proposals waiting for the audit."""
-    return Review.objects.filter(
-        status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING
-    ).count()
+    return Review.objects.filter(AWAITING_AUDIT).count()
 
 
 def audit_queue():
     """Reviews waiting for the five-star audit, oldest first."""
     return (
-        Review.objects.filter(status=ReviewStatus.SUBMITTED, audit_status=AuditStatus.PENDING)
+        Review.objects.filter(AWAITING_AUDIT)
         .select_related("assessment__campaign", "assessment__branch__parent", "reviewer")
         .defer("assessment__campaign__quota_report")  # large; decoded once per row
         .order_by("submitted_at")
-    )
-
-
-def review_counts(campaign: Campaign) -> dict:
-    return Review.objects.filter(assessment__campaign=campaign).aggregate(
-        submitted=Count("pk", filter=Q(status=ReviewStatus.SUBMITTED)),
-        pending=Count("pk", filter=Q(audit_status=AuditStatus.PENDING)),
     )

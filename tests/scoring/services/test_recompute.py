@@ -56,7 +56,7 @@ def test_recompute_writes_one_rating_per_rated_branch(campaign, tree):
     assert campaign.quota_report["total"] == 5
     assert campaign.recomputed_at is not None
     record = campaign.history.first()
-    assert record.history_change_reason == "recompute"
+    assert record.history_change_reason == "campaign.recomputed"
     assert record.history_user == tree.staff
 
 

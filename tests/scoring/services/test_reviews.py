@@ -29,7 +29,7 @@ def test_submit_review_stores_total_and_proposal(ready, campaign, tree):
     # self 90 × 0.2 + survey 90 × 0.3 + review 85 × 0.5 = 87.5 → four stars
     assert review.proposed_star == 4
     assert review.audit_status == AuditStatus.NOT_NEEDED
-    assert review.history.first().history_change_reason == "submitted"
+    assert review.history.first().history_change_reason == "review.submitted"
 
 
 def test_submit_is_refused_while_self_evaluation_not_submitted(campaign, tree):

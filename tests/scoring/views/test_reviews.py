@@ -112,6 +112,8 @@ def post_scores(client, assessment, value, action="submit", **extra):
     """The review form as a browser posts it, from a page loaded just now."""
     review = Review.objects.filter(assessment=assessment).first()
     data = {"action": action, "version": str(review.version if review else 0)}
+    if action == "submit":
+        data["confirm"] = "on"  # the box that confirms the submission
     for criterion in assessment.campaign.criteria.all():
         data[f"score_{criterion.pk}"] = value
         data[f"remark_{criterion.pk}"] = "备注"
@@ -177,7 +179,7 @@ def test_audit_page_send_back_requires_a_reason(client, world, tree):
 def test_audit_page_agree(client, world, tree):
     client.force_login(tree.staff)
     url = reverse("scoring:audit", args=[world["review"].pk])
-    client.post(url, {"action": "agree", "version": str(world["review"].version)})
+    client.post(url, {"action": "agree", "confirm": "on", "version": str(world["review"].version)})
     world["review"].refresh_from_db()
     assert world["review"].audit_status == AuditStatus.AGREED
 
@@ -215,7 +217,7 @@ def test_results_page_lists_missing_branches(client, campaign, tree):
     ready_branch(campaign, tree.branch_a)  # no review yet
     client.force_login(tree.approver)
     response = client.get(reverse("scoring:campaign_results", args=[campaign.pk]))
-    assert response.context["missing_total"] == 1
+    assert len(response.context["progress"].missing) == 1
 
 
 def test_results_page_paginates_by_100(client, campaign, tree):

@@ -86,7 +86,7 @@ def test_stale_tab_submit_is_refused_and_submits_once_shown_again(client, tree, 
     client.post(_url(ready), form_data(tab_a, having, action="save", **_score(first, "5")))
 
     refused = client.post(
-        _url(ready), form_data(tab_b, having, action="submit", **_score(second, "6"))
+        _url(ready), form_data(tab_b, having, action="submit", confirm="on", **_score(second, "6"))
     )
 
     assert refused.status_code == 200
@@ -94,7 +94,7 @@ def test_stale_tab_submit_is_refused_and_submits_once_shown_again(client, tree, 
     review = Review.objects.get(assessment=ready)
     assert review.status == ReviewStatus.DRAFT
     assert _scores(ready)[second.pk] == Decimal("8.00")
-    response = client.post(_url(ready), form_data(refused, having, action="submit"))
+    response = client.post(_url(ready), form_data(refused, having, action="submit", confirm="on"))
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == ReviewStatus.SUBMITTED
@@ -178,13 +178,16 @@ def test_audit_from_a_page_older_than_the_review_is_refused(client, tree, ready)
     services.save_review_draft(assessment=ready, actor=tree.reviewer, scores={first.pk: "9.5"})
     services.submit_review(actor=tree.reviewer, assessment=ready)
 
-    refused = client.post(url, form_data(opened, "reason", action="agree"))
+    refused = client.post(url, form_data(opened, "reason", action="agree", confirm="on"))
 
     assert refused.status_code == 200
     assert f"“{first.title}”现为 9.50（原为 10.00）" in refused.content.decode()
     review.refresh_from_db()
     assert review.audit_status == AuditStatus.PENDING
-    assert client.post(url, form_data(refused, "reason", action="agree")).status_code == 302
+    assert (
+        client.post(url, form_data(refused, "reason", action="agree", confirm="on")).status_code
+        == 302
+    )
     review.refresh_from_db()
     assert review.audit_status == AuditStatus.AGREED
 
