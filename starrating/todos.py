@@ -10,3 +10,4 @@ class Todo:
     url: str
     detail: str = ""
     count: int | None = None
+    overdue: bool = False  # a deadline has passed: the home page shows the count in red

@@ -2,13 +2,13 @@
 
 import pytest
 
-from scoring.models import Assessment, Campaign, Criterion
+from scoring.models import Assessment, Campaign, CampaignStatus, Criterion
 from scoring.rubric import default_rubric
 from scoring.services import survey as service
 from tests import factories
 
 
-def make_campaign(tree, *, status="open", year=2026):
+def make_campaign(tree, *, status=CampaignStatus.OPEN, year=2026):
     campaign = Campaign.objects.create(
         committee=tree.committee, year=year, title=f"{year}年度星级评定", status=status
     )
