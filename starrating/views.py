@@ -10,6 +10,7 @@ from branches import todos as branch_todos
 from branches.models import Role, RoleAssignment
 from branches.permissions import roles_of
 from scoring import todos as scoring_todos
+from starrating import clock
 
 # Bootstrap Icons name and one line on what the role does here (docs/process.md §1).
 ROLE_ICONS = {
@@ -39,6 +40,11 @@ class RoleCard:
     blurb: str
     organisations: list = field(default_factory=list)  # where the user holds the role
     items: list = field(default_factory=list)  # starrating.todos.Todo
+
+    @property
+    def overdue(self) -> bool:
+        """A count is not an alarm: the card's badge is red only when a deadline passed."""
+        return any(item.overdue for item in self.items)
 
 
 def display_name(user) -> str:
@@ -72,6 +78,10 @@ def home(request):
         if role in roles
     ]
     groups = [(card.role, card.label, card.items) for card in cards]
-    return render(
-        request, "home.html", {"cards": cards, "groups": groups, "display_name": display_name(user)}
-    )
+    context = {
+        "cards": cards,
+        "groups": groups,
+        "display_name": display_name(user),
+        "today": clock.today(),
+    }
+    return render(request, "home.html", context)
