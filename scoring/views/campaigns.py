@@ -5,12 +5,13 @@ The campaign results page belongs to views/reviews.py (`scoring:campaign_results
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -96,6 +97,9 @@ def campaign_create(request):
 def campaign_edit(request, pk):
     require(is_staff(request.user))
     campaign = get_object_or_404(Campaign, pk=pk)
+    if not campaign.policy_is_editable:  # D-2.5a; the service refuses too
+        messages.error(request, _("The policy is fixed once the campaign has left declaration."))
+        return redirect("scoring:campaign_detail", campaign.pk)
     criteria = campaign.criteria.order_by("position")
     post = request.POST if request.method == "POST" else None
     form = CampaignForm(post, instance=campaign)

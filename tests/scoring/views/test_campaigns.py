@@ -285,6 +285,17 @@ def test_the_edit_form_shows_stored_shares_in_percent(staff, tree, declaring):
     assert re.search(r'name="weight_self" value="20"', content)
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_policy_of_a_campaign_past_declaration_is_not_offered_for_editing(staff, tree, method):
+    campaign = make_campaign(tree.committee, status=CampaignStatus.PUBLICITY)
+    url = reverse("scoring:campaign_edit", args=[campaign.pk])
+    response = getattr(staff, method)(url, factories.policy_form(title="新名称"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("scoring:campaign_detail", args=[campaign.pk])
+    assert "评定活动结束申报阶段后，评定规则不能再修改。" in _text(response)
+    campaign.refresh_from_db()
+    assert campaign.title != "新名称"
+
+
 @pytest.mark.parametrize(
     "url",
     [
