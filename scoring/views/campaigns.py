@@ -297,19 +297,25 @@ def campaign_detail(request, pk):
 # --- Withdrawing a branch ---------------------------------------------------------------
 
 
-def _enrolment_page(request, pk, *, form_class, change, success, withdrawing):
-    """A staff page that changes a branch's enrolment: the page itself is the confirmation
-    step; `change(assessment, **cleaned_data)` runs the service."""
+def _enrolment_page(request, pk, *, withdrawing):
+    """Withdraw a branch from its campaign (dissolved, merged…) or reinstate it, each with a
+    reason, by staff: the page itself is the confirmation step."""
     require(is_staff(request.user))
     found = get_object_or_404(
         Assessment.objects.select_related("campaign", "branch__parent"), pk=pk
     )
+    if withdrawing:
+        form_class, change = WithdrawForm, service.withdraw_branch
+        success = _("%(branch)s was withdrawn from the campaign.")
+    else:
+        form_class, change = ReinstateForm, service.reinstate_branch
+        success = _("%(branch)s takes part in the campaign again.")
     form = form_class(request.POST or None)
     back = reverse("scoring:campaign_detail", args=[found.campaign_id])
     if request.method == "POST" and form.is_valid():
         response = perform(
             request,
-            lambda: change(found, **form.cleaned_data),
+            lambda: change(assessment=found, actor=request.user, **form.cleaned_data),
             success=success % {"branch": found.branch.name},
             then=back,
             form=form,
@@ -328,32 +334,12 @@ def _enrolment_page(request, pk, *, form_class, change, success, withdrawing):
 
 @login_required
 def assessment_withdraw(request, pk):
-    """Staff withdraw a branch from the campaign (dissolved, merged…), with a reason."""
-    return _enrolment_page(
-        request,
-        pk,
-        form_class=WithdrawForm,
-        change=lambda found, **data: service.withdraw_branch(
-            assessment=found, actor=request.user, **data
-        ),
-        success=_("%(branch)s was withdrawn from the campaign."),
-        withdrawing=True,
-    )
+    return _enrolment_page(request, pk, withdrawing=True)
 
 
 @login_required
 def assessment_reinstate(request, pk):
-    """Staff take a withdrawn branch back into the campaign, with a reason."""
-    return _enrolment_page(
-        request,
-        pk,
-        form_class=ReinstateForm,
-        change=lambda found, **data: service.reinstate_branch(
-            assessment=found, actor=request.user, **data
-        ),
-        success=_("%(branch)s takes part in the campaign again."),
-        withdrawing=False,
-    )
+    return _enrolment_page(request, pk, withdrawing=False)
 
 
 @login_required
