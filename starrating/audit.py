@@ -22,8 +22,15 @@ ACTIONS = {
     "campaign.policy_changed": _("Policy changed"),
     "campaign.rubric_edited": _("Rubric edited"),
     "campaign.opened": _("Declaration opened"),
+    # the next stage's moves of scoring.models.campaign.TRANSITIONS
+    "campaign.published": _("Publicity started"),
+    "campaign.publicity_ended": _("Publicity ended"),
+    "campaign.approved": _("Approved by the work committee"),
+    "campaign.closed": _("Campaign completed"),
     "campaign.recomputed": _("Scores and stars recomputed"),
     "assessment.enrolled": _("Branch enrolled"),
+    "assessment.withdrawn": _("Branch withdrawn from the campaign"),
+    "assessment.reinstated": _("Branch reinstated in the campaign"),
     "assessment.election_refreshed": _("Election status refreshed"),
     # self-evaluation
     "self_evaluation.created": _("Self-evaluation started"),

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from branches.models import Role
 from branches.permissions import is_staff
 from scoring.services import campaigns, recompute, reviews, self_evaluation, survey
+from starrating import clock
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Todo:
     url: str
     detail: str = ""
     count: int | None = None
+    overdue: bool = False  # a deadline has passed: the home page shows the count in red
 
 
 def roster_todos(user) -> list[Todo]:
@@ -41,7 +43,8 @@ def roster_todos(user) -> list[Todo]:
 
 
 def campaign_todos(user) -> list[Todo]:
-    """Staff: create or open a campaign; count unsubmitted self-evaluations."""
+    """Staff: create or open a campaign; count unsubmitted self-evaluations (overdue once
+    the campaign's deadline has passed)."""
     if not is_staff(user):
         return []
     drafts, open_ones = campaigns.draft_campaigns(), campaigns.open_campaigns()
@@ -73,6 +76,7 @@ def campaign_todos(user) -> list[Todo]:
                     + "?status=unsubmitted",
                     detail=campaign.title,
                     count=count,
+                    overdue=clock.today() > campaign.self_deadline,
                 )
             )
     return items

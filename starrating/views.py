@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Role, RoleAssignment
 from branches.permissions import roles_of
+from starrating import clock
 from starrating.todos import todos
 
 # Bootstrap Icons name and one line on what the role does here (docs/process.md §1).
@@ -38,6 +39,11 @@ class RoleCard:
     blurb: str
     organisations: list = field(default_factory=list)  # where the user holds the role
     items: list = field(default_factory=list)  # starrating.todos.Todo
+
+    @property
+    def overdue(self) -> bool:
+        """A count is not an alarm: the card's badge is red only when a deadline passed."""
+        return any(item.overdue for item in self.items)
 
 
 def display_name(user) -> str:
@@ -71,6 +77,10 @@ def home(request):
         if role in roles
     ]
     groups = [(card.role, card.label, card.items) for card in cards]
-    return render(
-        request, "home.html", {"cards": cards, "groups": groups, "display_name": display_name(user)}
-    )
+    context = {
+        "cards": cards,
+        "groups": groups,
+        "display_name": display_name(user),
+        "today": clock.today(),
+    }
+    return render(request, "home.html", context)

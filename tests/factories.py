@@ -118,18 +118,18 @@ class Tree:
 
 def policy_form(**overrides) -> dict:
     """The campaign form's policy fields at the defaults of docs/rules.md §4, as a browser
-    posts them."""
+    posts them (weights and shares in percent)."""
     data = {
-        "weight_self": "0.2",
-        "weight_survey": "0.3",
-        "weight_review": "0.5",
+        "weight_self": "20",
+        "weight_survey": "30",
+        "weight_review": "50",
         "band_5": "90",
         "band_4": "80",
         "band_3": "70",
         "band_2": "60",
         "band_1": "50",
-        "five_star_share": "0.1",
-        "low_share": "0.1",
+        "five_star_share": "10",
+        "low_share": "10",
         "quota_mode": "enforce",
         "quota_mode_reason": "",
         "publicity_days": "7",

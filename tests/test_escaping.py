@@ -85,6 +85,7 @@ CODES = {
     "b": "B" + SCRIPT,
     "e": "E" + TEMPLATE,
     "d": "D" + JS_URL,
+    "w": "W" + SCRIPT,
 }
 
 
@@ -119,6 +120,7 @@ def _roster():
         org_row(c["b"], "党支部", c["parent"], name=marker("org.b")),
         org_row(c["e"], "党支部", c["parent"], name=marker("org.e")),
         org_row(c["d"], "党支部", c["committee"], name=marker("org.d")),
+        org_row(c["w"], "党支部", c["parent"], name=marker("org.w")),
     ]
     members = []
     for key in ("a", "b", "e", "d"):
@@ -226,10 +228,22 @@ def build_world() -> World:
     )
     campaign_service.open_campaign(campaign=campaign, actor=staff)
     criteria = list(campaign.criteria.order_by("position"))
-    a, b, e, d = (
-        Assessment.objects.get(campaign=campaign, branch=org[key]) for key in ("a", "b", "e", "d")
+    a, b, e, d, gone = (
+        Assessment.objects.get(campaign=campaign, branch=org[key])
+        for key in ("a", "b", "e", "d", "w")
     )
-    w.objects.update(campaign=campaign, draft=draft, a=a, b=b, e=e, d=d)
+    w.objects.update(campaign=campaign, draft=draft, a=a, b=b, e=e, d=d, w=gone)
+
+    # W: withdrawn, reinstated, withdrawn again (both reasons kept).
+    campaign_service.withdraw_branch(
+        assessment=gone, actor=staff, cause="merged", reason=marker("withdraw.first")
+    )
+    campaign_service.reinstate_branch(
+        assessment=gone, actor=staff, reason=marker("assessment.reinstatement_reason")
+    )
+    campaign_service.withdraw_branch(
+        assessment=gone, actor=staff, cause="dissolved", reason=marker("assessment.withdrawal")
+    )
 
     # A: rated. Five stars proposed, sent back by the audit, resubmitted and agreed.
     _sheet(a, u["secretary_a"], criteria, "self_a")
@@ -351,6 +365,7 @@ FIELDS = [
     Field("org.b", "branches.Organisation.name", _org("b")),
     Field("org.e", "branches.Organisation.name", _org("e")),
     Field("org.d", "branches.Organisation.name", _org("d")),
+    Field("org.w", "branches.Organisation.name", _org("w")),
     Field("code.a", "branches.Organisation.code", _code("a")),
     Field("code.b", "branches.Organisation.code", _code("b")),
     Field("code.e", "branches.Organisation.code", _code("e")),
@@ -427,6 +442,18 @@ FIELDS = [
         _history_value(Review, lambda w: {"assessment_id": w.objects["a"].pk}, "audit_reason"),
     ),
     Field(
+        "assessment.withdrawal",
+        "scoring.Assessment.withdrawal_reason",
+        _get(Assessment, lambda w: {"pk": w.objects["w"].pk}, "withdrawal_reason"),
+    ),
+    # Shown on no page yet (the branch page's audit trail does not list assessment
+    # changes): stored, checked nowhere, listed so the completeness test knows.
+    Field(
+        "assessment.reinstatement_reason",
+        "scoring.Assessment.reinstatement_reason",
+        _get(Assessment, lambda w: {"pk": w.objects["w"].pk}, "reinstatement_reason"),
+    ),
+    Field(
         "event.ref",
         "scoring.ScoreEvent.document_ref",
         _get(ScoreEvent, lambda w: {"pk": w.objects["event"].pk}, "document_ref"),
@@ -497,7 +524,27 @@ PAGES = [
         "scoring:campaign_detail",
         ("campaign",),
         COMMITTEE,
-        (*CAMPAIGN, *TREE_A, "org.b", "org.e", "org.d", "code.a", "code.b", "code.e", "code.d"),
+        (
+            *CAMPAIGN,
+            *TREE_A,
+            "org.b",
+            "org.e",
+            "org.d",
+            "org.w",
+            "code.a",
+            "code.b",
+            "code.e",
+            "code.d",
+            "assessment.withdrawal",
+        ),
+    ),
+    Page("withdraw a branch", "scoring:assessment_withdraw", ("a",), (STAFF,), TREE_A),
+    Page(
+        "reinstate a branch",
+        "scoring:assessment_reinstate",
+        ("w",),
+        (STAFF,),
+        (*CAMPAIGN, "org.w", "org.p", "assessment.withdrawal"),
     ),
     Page(
         "campaign edit (open)",
@@ -712,7 +759,7 @@ PAGES = [
         ("campaign",),
         COMMITTEE,
         ("query",),
-        query=("parent", "status", "page"),
+        query=("parent", "status", "survey", "review", "audit", "scope", "page"),
     ),
     Page(
         "results, paged",

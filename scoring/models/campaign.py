@@ -1,6 +1,16 @@
 """A campaign (评定活动): one year's rating, its rubric, its policy, its branches."""
 
-__all__ = ["Assessment", "Campaign", "CampaignKind", "CampaignStatus", "Criterion", "QuotaMode"]
+__all__ = [
+    "Assessment",
+    "Campaign",
+    "CampaignKind",
+    "CampaignStatus",
+    "Criterion",
+    "IllegalTransition",
+    "QuotaMode",
+    "TRANSITIONS",
+    "WithdrawalCause",
+]
 
 import datetime
 from decimal import Decimal
@@ -10,9 +20,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import ElectionStatus, Organisation
+from scoring.rules import Policy
+from starrating import clock
 
 
 class CampaignKind(models.TextChoices):
@@ -23,13 +36,37 @@ class CampaignKind(models.TextChoices):
 
 
 class CampaignStatus(models.TextChoices):
-    """The campaign's place in the year (docs/process.md §2); later stages extend it."""
+    """The campaign's life (docs/process.md §2.5): one status, moved along `TRANSITIONS`."""
 
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Declaration open")
-    PUBLICITY = "publicity", _("Publicity")
-    APPROVED = "approved", _("Approved")
-    CLOSED = "closed", _("Closed")
+    DRAFT = "draft", pgettext_lazy("campaign status", "Draft")
+    DECLARING = "declaring", pgettext_lazy("campaign status", "Declaring")
+    PUBLICITY = "publicity", pgettext_lazy("campaign status", "Publicity")
+    AWAITING_APPROVAL = "awaiting_approval", pgettext_lazy("campaign status", "Awaiting approval")
+    APPROVED = "approved", pgettext_lazy("campaign status", "Approved")
+    CLOSED = "closed", pgettext_lazy("campaign status", "Completed")
+
+
+#: The declaring status under its former name (the value was "open" before migration
+#: 0003); code written against `CampaignStatus.OPEN` keeps working.
+CampaignStatus.OPEN = CampaignStatus.DECLARING
+
+#: The one table of the campaign's life (docs/process.md §2.5): (from, to) → the audit
+#: action recorded with the move. Each move has one service in
+#: `scoring.services.campaigns` (`open_campaign` today; publishing, ending the publicity,
+#: approving and closing are the next stage's, and the table already holds their rows).
+#: `Campaign.save` refuses any other change of status.
+TRANSITIONS = {
+    (CampaignStatus.DRAFT, CampaignStatus.DECLARING): "campaign.opened",
+    (CampaignStatus.DECLARING, CampaignStatus.PUBLICITY): "campaign.published",
+    (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL): "campaign.publicity_ended",
+    (CampaignStatus.AWAITING_APPROVAL, CampaignStatus.APPROVED): "campaign.approved",
+    (CampaignStatus.APPROVED, CampaignStatus.CLOSED): "campaign.closed",
+}
+
+
+class IllegalTransition(ValueError):
+    """A campaign's status was changed other than along `TRANSITIONS` (a programming
+    error: the services check the table first and refuse with a message)."""
 
 
 class QuotaMode(models.TextChoices):
@@ -38,8 +75,9 @@ class QuotaMode(models.TextChoices):
     OFF = "off", _("Off")
 
 
-def default_self_deadline():
-    return datetime.date(datetime.date.today().year, 6, 5)
+def default_self_deadline(year=None):
+    """5 June (docs/process.md §2.1) of `year`, or of the clock's year."""
+    return datetime.date(year or clock.today().year, 6, 5)
 
 
 #: Decided (docs/decisions.md): the years a campaign may be created for, and the
@@ -58,7 +96,7 @@ class Campaign(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     status = models.CharField(
-        _("status"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+        _("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
     committee = models.ForeignKey(
         Organisation,
@@ -195,6 +233,50 @@ class Campaign(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Refuse a status that `CampaignStatus` does not name, and a change of status that
+        `TRANSITIONS` does not list (a new campaign may start in any status: fixtures)."""
+        if self.status not in CampaignStatus.values:
+            raise IllegalTransition(f"unknown campaign status {self.status!r}")
+        stored = getattr(self, "_stored_status", None)
+        if stored not in (None, self.status) and (stored, self.status) not in TRANSITIONS:
+            raise IllegalTransition(f"campaign status {stored!r} → {self.status!r}")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        campaign = super().from_db(db, field_names, values)
+        campaign._stored_status = campaign.__dict__.get("status")
+        return campaign
+
+    def refresh_from_db(self, *args, fields=None, **kwargs):
+        super().refresh_from_db(*args, fields=fields, **kwargs)
+        if fields is None or "status" in fields:
+            self._stored_status = self.__dict__.get("status")
+
+    def may_move_to(self, status) -> bool:
+        return (self.status, status) in TRANSITIONS
+
+    @property
+    def is_draft(self):
+        return self.status == CampaignStatus.DRAFT
+
+    @property
+    def is_declaring(self):
+        return self.status == CampaignStatus.DECLARING
+
+    @property
+    def policy_is_editable(self):
+        """Weights, bands, quotas and deadlines change until declaration ends (D-2.5a)."""
+        return self.status in (CampaignStatus.DRAFT, CampaignStatus.DECLARING)
+
+    def policy(self) -> Policy:
+        """The campaign's policy as the rules engine reads it (docs/rules.md §4), checked
+        by the engine: `scoring.rules.InvalidInput` names the field and the rule broken.
+        The one mapping of this model's policy fields is `Policy.from_campaign`."""
+        return Policy.from_campaign(self)
+
     @property
     def is_editable_rubric(self):
         """The rubric is fixed once the campaign opens (docs/process.md §3)."""
@@ -203,6 +285,15 @@ class Campaign(models.Model):
     @property
     def bands(self):
         return (self.band_5, self.band_4, self.band_3, self.band_2, self.band_1)
+
+    @property
+    def band_rows(self):
+        """[(star, lowest score)] from five stars down, for pages."""
+        return list(zip((5, 4, 3, 2, 1), self.bands, strict=True))
+
+    @property
+    def quotas_checked(self):
+        return self.quota_mode != QuotaMode.OFF
 
     @property
     def reference_date(self):
@@ -240,8 +331,34 @@ class Criterion(models.Model):
         return f"{self.position}. {self.title}"
 
 
+class WithdrawalCause(models.TextChoices):
+    """Why staff withdrew an enrolled branch from a campaign (docs/process.md §2.5)."""
+
+    DISSOLVED = "dissolved", _("Dissolved")
+    MERGED = "merged", _("Merged into another branch")
+    NEWLY_FOUNDED = "newly_founded", _("Newly founded")
+    OTHER = "other", _("Other")
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def enrolled(self):
+        """The branches that take part: every count, N (docs/rules.md §4.8) and the
+        recompute read assessments through this."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_at__isnull=False)
+
+
 class Assessment(models.Model):
-    """One branch in one campaign: the hub its sheets, survey, review and rating hang on."""
+    """One branch in one campaign: the hub its sheets, survey, review and rating hang on.
+
+    Staff may withdraw it while the campaign is declaring (the branch was dissolved,
+    merged or newly founded) and reinstate it, each with a reason
+    (`scoring.services.campaigns.withdraw_branch`, `reinstate_branch`). A withdrawn
+    branch keeps its row and its history but leaves every count and N: read assessments
+    through `Assessment.objects.enrolled()`.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assessments")
     branch = models.ForeignKey(
@@ -258,7 +375,15 @@ class Assessment(models.Model):
         choices=ElectionStatus.choices,
         default=ElectionStatus.ON_TIME,
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_cause = models.CharField(
+        _("cause of withdrawal"), max_length=16, choices=WithdrawalCause.choices, blank=True
+    )
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
+    # Kept after a reinstatement (the history holds every earlier one).
+    reinstatement_reason = models.TextField(_("reason for the reinstatement"), blank=True)
 
+    objects = AssessmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -269,10 +394,19 @@ class Assessment(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "branch"], name="assessment_one_per_branch"
             ),
+            models.CheckConstraint(
+                name="assessment_withdrawal_has_a_cause",
+                condition=Q(withdrawn_at__isnull=True, withdrawal_cause="")
+                | Q(withdrawn_at__isnull=False) & ~Q(withdrawal_cause=""),
+            ),
         ]
 
     def __str__(self):
         return f"{self.campaign} · {self.branch}"
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
     def part(self, name):
         """The one-to-one part `name` (self_evaluation, survey, review, rating), or None

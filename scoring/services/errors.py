@@ -29,7 +29,13 @@ class WrongState(WorkflowError):
 
 
 class InvalidPolicy(WorkflowError):
+    """`field`: the campaign field at fault, when one is (a form shows the message there)."""
+
     default_message = _("The campaign policy is not valid.")
+
+    def __init__(self, message=None, *, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidRubric(WorkflowError):

@@ -117,8 +117,10 @@ class Completeness:
 
 def completeness(campaign: Campaign) -> Completeness:
     """The campaign's completeness, in one aggregate query (whatever its size)."""
-    counts = Assessment.objects.filter(campaign=campaign).aggregate(
-        enrolled=Count("pk"), complete=Count("pk", filter=COMPLETE)
+    counts = (
+        Assessment.objects.enrolled()
+        .filter(campaign=campaign)
+        .aggregate(enrolled=Count("pk"), complete=Count("pk", filter=COMPLETE))
     )
     report = campaign.quota_report or {}
     return Completeness(counts["enrolled"], counts["complete"], report.get("total"))
@@ -239,7 +241,8 @@ def gather(
     whole = assessments is None
     if whole:
         assessments = list(
-            Assessment.objects.filter(campaign=campaign)
+            Assessment.objects.enrolled()
+            .filter(campaign=campaign)
             .select_related("branch", "branch__parent")
             .order_by("branch__code")
         )

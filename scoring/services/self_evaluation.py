@@ -24,6 +24,7 @@ from branches.permissions import (
     roles_of,
 )
 from scoring.models import (
+    Assessment,
     CampaignStatus,
     Evidence,
     SelfEvaluation,
@@ -265,7 +266,7 @@ def extend_deadline(*, sheet, actor, until, reason) -> SelfEvaluation:
         raise WrongState(_("The new deadline cannot lie in the past."))
     with transaction.atomic():
         sheet = _lock(sheet)
-        if sheet.assessment.campaign.status != CampaignStatus.OPEN:
+        if not sheet.assessment.campaign.is_declaring:
             raise WrongState(_("The campaign is not open for declaration."))
         stamp = versions.bump(sheet)
         sheet.deadline_extended_to = until
@@ -328,9 +329,12 @@ def sheets_to_complete(user) -> list[SelfEvaluation]:
 
 
 def unsubmitted_count(campaign) -> int:
-    """How many of the campaign's sheets are not submitted yet."""
+    """How many sheets of the campaign's enrolled (not withdrawn) branches are not
+    submitted yet."""
     return (
-        SelfEvaluation.objects.filter(assessment__campaign=campaign)
+        SelfEvaluation.objects.filter(
+            assessment__in=Assessment.objects.enrolled().filter(campaign=campaign)
+        )
         .exclude(status=SelfEvaluationStatus.SUBMITTED)
         .count()
     )

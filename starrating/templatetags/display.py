@@ -6,8 +6,11 @@
 - `{% colon %}` and `|bracket`: the label separator and brackets of the reader's language
   (full-width in Chinese, half-width in English).
 - `|star_name`: a star in words (五星级, 不定星级), the same words as the engine's trace.
+- `|percent`: a share as a percentage (0.2 → 20%, 0.125 → 12.5%), exact, never "-0%".
 - `{% include "partials/empty.html" with text=… %}` is the empty-state card (a template).
 """
+
+from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
@@ -29,8 +32,11 @@ BADGE_COLOURS = {
     "not_needed": "light border",
     "pending": "warning",
     "agreed": "success",
+    # a campaign's life (scoring.models.CampaignStatus)
+    "declaring": "primary",
     "publicity": "info",
-    "approved": "info",
+    "awaiting_approval": "warning",
+    "approved": "success",
     # a branch's election at the campaign's reference date
     "on_time": "success",
     "overdue": "warning",
@@ -65,3 +71,15 @@ def star_name(star):
     if star is None or star == "":
         return "—"
     return STAR_LABELS[int(star)].render(gettext)
+
+
+@register.filter
+def percent(share):
+    """A share (0–1, e.g. a weight) as people read it: 0.2 → "20%", 0.125 → "12.5%";
+    exact (no rounding), no trailing zeros, never "-0%"; "—" for no value."""
+    if share is None or share == "":
+        return "—"
+    value = (Decimal(share) * 100).normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return f"{value + 0}%"

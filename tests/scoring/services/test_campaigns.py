@@ -193,7 +193,7 @@ def test_current_campaign_is_none_without_an_open_one(tree, draft_campaign):
 def test_campaign_history_records_the_acting_user(tree, enrolled):
     latest = enrolled.history.latest()
     assert latest.history_user == tree.staff
-    assert latest.history_change_reason == "opened"
+    assert latest.history_change_reason == "campaign.opened"
 
 
 def test_staff_todos_count_unsubmitted_sheets(tree, enrolled):

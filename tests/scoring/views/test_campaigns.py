@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from scoring.models import Campaign, ScoreEvent
+from scoring.models import Campaign, CampaignStatus, ScoreEvent
 from scoring.services import events as event_service
 from scoring.services import self_evaluation as sheet_service
 from starrating import clock
@@ -89,7 +89,7 @@ def test_open_page_opens_after_confirmation(client, tree, draft_campaign):
     assert draft_campaign.status == "draft"
     assert client.post(url, {"confirm": "on"}).status_code == 302
     draft_campaign.refresh_from_db()
-    assert draft_campaign.status == "open"
+    assert draft_campaign.status == CampaignStatus.OPEN
 
 
 def test_campaign_overview_filters_by_status(client, tree, enrolled, sheet):

@@ -116,7 +116,7 @@ def test_policy_numbers_in_other_digits_are_refused(client, tree, weight):
 
 def test_a_share_above_one_is_refused_by_the_model_validator_in_the_form(client, tree):
     client.force_login(tree.staff)
-    response = _create(client, five_star_share="1.5")
+    response = _create(client, five_star_share="150")  # percent
     assert "five_star_share" in response.context["form"].errors
     assert not Campaign.objects.exists()
 
