@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from starrating.errors import WorkflowError
 
 
-def perform(request, call, *, success, then, form=None, field=None):
+def perform(request, call, *, success, then, form=None, field=None, failure=None):
     """Run `call()`; return the response to send, or None to re-render `form`.
 
     - `success`: the flash message on success (str, or a callable taking the result);
@@ -20,8 +20,12 @@ def perform(request, call, *, success, then, form=None, field=None):
       callable taking the result and returning one of those);
     - `form`: when given, a refusal is added to it (as an error of `field`, or of the
       whole form) and None is returned, so the view renders the form again;
-      without a form, a refusal is flashed and the user is sent to `then` too.
+      without a form, a refusal is flashed and the user is sent to `failure` (by default
+      `then`, which must then not depend on the result).
     """
+    back = then if failure is None else failure
+    if form is None and callable(back):
+        raise TypeError("perform(): a refusal has no result; give `failure` as a URL")
     try:
         result = call()
     except WorkflowError as error:
@@ -29,6 +33,6 @@ def perform(request, call, *, success, then, form=None, field=None):
             form.add_error(field, str(error))
             return None
         messages.error(request, str(error))
-        return redirect(then)
+        return redirect(back)
     messages.success(request, success(result) if callable(success) else success)
     return redirect(then(result) if callable(then) else then)

@@ -6,13 +6,12 @@ date a service stamps (deadlines, submissions, ballots, history rows) is the dem
 
 import contextlib
 import datetime
-from unittest import mock
 
 from django.utils import timezone
 
 from starrating import clock
 
-#: The wall clock, for `DemoClock.real()` (read before the bridge below replaces it).
+#: The wall clock, for `DemoClock.real()`.
 _wall_clock = timezone.now
 
 
@@ -43,14 +42,5 @@ class DemoClock:
 @contextlib.contextmanager
 def demo_clock():
     source = DemoClock()
-    with clock.use(source), _bridge(source):
+    with clock.use(source):
         yield source
-
-
-def _bridge(source):
-    """Temporary, until nothing the demo calls reads `django.utils.timezone.now` itself:
-    the services that do not yet ask `starrating.clock`, simple-history's own stamp on a
-    plain `save()`, and the `auto_now_add` fields (`ScoreEvent.recorded_on`). Remove it
-    then; tests/scoring/test_demo.py checks that last year's campaign still carries only
-    last year's dates."""
-    return mock.patch("django.utils.timezone.now", source)

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from branches.models import Organisation
 from scoring.rules.model import Event as EngineEvent
 from scoring.uploads import event_upload_to
+from starrating import clock
 
 
 class EventType(models.TextChoices):
@@ -99,7 +100,7 @@ class ScoreEvent(models.Model):
         null=True,
         related_name="+",
     )
-    recorded_on = models.DateTimeField(_("recorded on"), auto_now_add=True)
+    recorded_on = models.DateTimeField(_("recorded on"), default=clock.now, editable=False)
 
     history = HistoricalRecords()
 

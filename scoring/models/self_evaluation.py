@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from scoring.uploads import evidence_upload_to
+from starrating import clock
 
 from .campaign import Assessment, CampaignStatus, Criterion
 
@@ -156,7 +157,7 @@ class Evidence(models.Model):
         null=True,
         related_name="+",
     )
-    uploaded_on = models.DateTimeField(_("uploaded on"), auto_now_add=True)
+    uploaded_on = models.DateTimeField(_("uploaded on"), default=clock.now, editable=False)
 
     history = HistoricalRecords()
 

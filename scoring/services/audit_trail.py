@@ -36,7 +36,7 @@ from scoring.models import (
 from scoring.rules.labels import STAR_LABELS
 from scoring.uploads import KINDS
 from starrating import audit
-from starrating.templatetags.display import bracket
+from starrating.wording import bracket
 
 #: Fields that say nothing to a reader: keys (the entry's label names the object), the
 #: optimistic-locking version, stored file paths (the original file name is shown).

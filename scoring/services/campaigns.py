@@ -38,7 +38,7 @@ from scoring.rubric import default_rubric
 from scoring.rules import InvalidInput
 from starrating import audit, clock
 from starrating.inputs import parse_decimal, parse_int
-from starrating.templatetags.display import percent
+from starrating.wording import percent
 
 from .errors import InvalidPolicy, InvalidRubric, NotAllowed, WrongState
 from .recompute import COMPLETE, Completeness

@@ -128,3 +128,15 @@ def test_colon_bracket_and_star_name_follow_the_language():
     with translation.override("en"):
         html = template.render(Context({"d": "5 June", "c": "JG", "s": 0}))
     assert html == "截止日期: 5 June (JG)no star (unrated)"
+
+
+def test_perform_sends_a_refusal_to_failure_when_then_needs_the_result():
+    request = _request()
+
+    def refuse():
+        raise WrongState("不行")
+
+    response = perform(request, refuse, success="ok", then=lambda r: f"/{r}/", failure="/back/")
+    assert response["Location"] == "/back/"
+    with pytest.raises(TypeError):
+        perform(_request(), refuse, success="ok", then=lambda r: f"/{r}/")
