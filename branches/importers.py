@@ -28,13 +28,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from starrating import audit
 from starrating.archives import ArchiveTooLarge, NotAnArchive, check_archive
 from starrating.inputs import clean_text
 
@@ -44,7 +45,7 @@ MAX_BYTES = 5 * 1024 * 1024
 ORG_SHEET = "组织"
 MEMBER_SHEET = "党员"
 HELP_SHEET = "说明"
-CHANGE_REASON = gettext_noop("roster import")
+ROSTER_IMPORTED = "roster.imported"  # the audit action code (starrating.audit)
 
 KIND_LABELS = {
     "工委": OrgKind.COMMITTEE,
@@ -710,9 +711,7 @@ def _apply_organisations(rows: list[Row], report: ImportReport, actor) -> None:
         for name in ORG_FIELDS:
             setattr(org, name, values[name])
         org.parent = parent
-        org._history_user = actor
-        org._change_reason = CHANGE_REASON
-        org.save()
+        audit.save(org, actor=actor, action=ROSTER_IMPORTED)
         current[org.code] = org
 
 
@@ -737,7 +736,7 @@ def _apply_members(rows: list[Row], report: ImportReport, actor) -> None:
             changed.append(member)
         for name in MEMBER_FIELDS:
             setattr(member, name, values[name])
-    history = {"default_user": actor, "default_change_reason": CHANGE_REASON, "batch_size": 500}
+    history = {**audit.bulk_options(actor=actor, action=ROSTER_IMPORTED), "batch_size": 500}
     if new:
         bulk_create_with_history(new, Member, **history)
     if changed:

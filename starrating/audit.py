@@ -58,6 +58,8 @@ ACTIONS = {
     "event.recorded": _("Event recorded"),
     "event.edited": _("Event edited"),
     "event.deleted": _("Event deleted"),
+    # the roster
+    "roster.imported": _("Roster imported"),
     # demo data
     "demo.loaded": _("Demo data"),
 }

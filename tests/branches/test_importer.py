@@ -158,7 +158,7 @@ def test_import_records_history_with_actor_and_reason(tree):
     member_record = Member.objects.get(code="M001").history.get()
     assert branch_record.history_user == tree.staff
     assert member_record.history_user == tree.staff
-    assert member_record.history_change_reason == "roster import"
+    assert member_record.history_change_reason == "roster.imported"
 
 
 # --- importing again ---------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_the_queue_says_ready_for_a_ready_branch_and_what_a_waiting_one_lacks(
     html = response.content.decode()
     assert "未开始" not in html
     assert html.count("可以考评") == 2  # the count badge and the ready branch's row
-    assert "等待党支部" in html and "自评未提交、测评未结束" in html
+    assert "待支部完成" in html and "自评未提交、测评未结束" in html
     assert response.context["counts"] == (1, 1, 0)
 
 
