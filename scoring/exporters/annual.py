@@ -10,8 +10,8 @@ the survey figures (three) and the enrolled branches.
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from scoring.models import (
     BONUS_TYPES_VALUES,
@@ -73,38 +73,48 @@ class AnnualWorkbook(Exporter):
         done = recompute.completeness(campaign)
         counts = {row["star"]: row["n"] for row in results.star_counts(campaign)}
         rows = [
-            (_("Campaign"), campaign.title),
-            (_("Year"), campaign.year),
-            (_("Status"), str(CampaignStatus(campaign.status).label)),
+            (pgettext("annual workbook", "Campaign"), campaign.title),
+            (pgettext("annual workbook", "Year"), campaign.year),
+            (pgettext("annual workbook", "Status"), str(CampaignStatus(campaign.status).label)),
             (
-                _("Results"),
-                _("Provisional") if done.provisional else _("Final"),
+                pgettext("annual workbook", "Results"),
+                pgettext("annual workbook", "Provisional")
+                if done.provisional
+                else pgettext("annual workbook", "Final"),
             ),
-            (_("Branches enrolled"), done.enrolled),
-            (_("Branches still missing something"), done.missing),
-            (_("Branches rated at the last recompute"), done.counted),
+            (pgettext("annual workbook", "Branches enrolled"), done.enrolled),
+            (pgettext("annual workbook", "Branches still missing something"), done.missing),
+            (pgettext("annual workbook", "Branches rated at the last recompute"), done.counted),
             (
-                _("Recomputed at"),
+                pgettext("annual workbook", "Recomputed at"),
                 timezone.localtime(campaign.recomputed_at).strftime("%Y-%m-%d %H:%M"),
             ),
         ]
         rows += [(star_name(star), counts.get(star, 0)) for star in range(5, -1, -1)]
         if quota is not None:
             rows += [
-                (_("Quota mode"), quota.mode_label),
-                (_("Five stars at most"), quota.five_star_max),
-                (_("One star or none at least"), quota.low_min),
-                (_("Branches moved by the quotas"), len(quota.adjusted)),
-                (_("Quota violations"), len(quota.violations)),
+                (pgettext("annual workbook", "Quota mode"), quota.mode_label),
+                (pgettext("annual workbook", "Five stars at most"), quota.five_star_max),
+                (pgettext("annual workbook", "One star or none at least"), quota.low_min),
+                (pgettext("annual workbook", "Branches moved by the quotas"), len(quota.adjusted)),
+                (pgettext("annual workbook", "Quota violations"), len(quota.violations)),
             ]
         rows.append(
             (
-                _("Survey figures"),
-                _("Counts and rates of a survey are shown from three ballots on."),
+                pgettext("annual workbook", "Survey figures"),
+                pgettext(
+                    "annual workbook",
+                    "Counts and rates of a survey are shown from three ballots on.",
+                ),
             )
         )
-        columns = [Column(_("Item"), 28), Column(_("Value"), 40)]
-        return Sheet(_("Summary"), columns, rows, total=len(rows), autofilter=False)
+        columns = [
+            Column(pgettext("annual workbook", "Item"), 28),
+            Column(pgettext("annual workbook", "Value"), 40),
+        ]
+        return Sheet(
+            pgettext("annual workbook", "Summary"), columns, rows, total=len(rows), autofilter=False
+        )
 
     # --- 星级名单 -------------------------------------------------------------------------
 
@@ -112,7 +122,7 @@ class AnnualWorkbook(Exporter):
         moves: dict[str, list[str]] = {}
         if self.quota is not None:
             for move in (*self.quota.adjusted, *self.quota.violations):
-                moves.setdefault(move.code, []).append(move.reason.render(_))
+                moves.setdefault(move.code, []).append(move.reason.render(gettext))
         ratings = (
             Rating.objects.filter(assessment__campaign=self.campaign)
             .order_by("-score", "assessment__branch__code")
@@ -148,23 +158,23 @@ class AnnualWorkbook(Exporter):
                 )
 
         columns = [
-            Column(_("Organisation"), 28),
-            Column(_("Code"), 14),
-            Column(_("Parent organisation"), 24),
-            Column(_("Self-evaluation"), 10, POINTS),
-            Column(_("Survey"), 10, POINTS),
-            Column(_("Review"), 10, POINTS),
-            Column(_("Base"), 10, POINTS),
-            Column(_("Bonus"), 8, POINTS),
-            Column(_("Penalty"), 8, POINTS),
-            Column(_("Score"), 10, POINTS),
-            Column(_("Band"), 8, WHOLE),
-            Column(_("Star"), 12),
-            Column(_("Stars (number)"), 10, WHOLE),
-            Column(_("Limits"), 36),
-            Column(_("Quota adjustment"), 40),
+            Column(pgettext("annual workbook", "Organisation"), 28),
+            Column(pgettext("annual workbook", "Code"), 14),
+            Column(pgettext("annual workbook", "Parent organisation"), 24),
+            Column(pgettext("annual workbook", "Self-evaluation"), 10, POINTS),
+            Column(pgettext("annual workbook", "Survey"), 10, POINTS),
+            Column(pgettext("annual workbook", "Review"), 10, POINTS),
+            Column(pgettext("annual workbook", "Base"), 10, POINTS),
+            Column(pgettext("annual workbook", "Bonus"), 8, POINTS),
+            Column(pgettext("annual workbook", "Penalty"), 8, POINTS),
+            Column(pgettext("annual workbook", "Score"), 10, POINTS),
+            Column(pgettext("annual workbook", "Band"), 8, WHOLE),
+            Column(pgettext("annual workbook", "Star"), 12),
+            Column(pgettext("annual workbook", "Stars (number)"), 10, WHOLE),
+            Column(pgettext("annual workbook", "Limits"), 36),
+            Column(pgettext("annual workbook", "Quota adjustment"), 40),
         ]
-        return Sheet(_("Star ratings"), columns, rows(), total=total)
+        return Sheet(pgettext("annual workbook", "Star ratings"), columns, rows(), total=total)
 
     # --- 加减分明细 -----------------------------------------------------------------------
 
@@ -194,7 +204,10 @@ class AnnualWorkbook(Exporter):
         total = len(events)
         types, levels = _choices(EventType.choices), _choices(EventLevel.choices)
         issuers, severities = _choices(EventIssuer.choices), _choices(EventSeverity.choices)
-        bonus, penalty = _("Bonus"), _("Penalty")
+        bonus, penalty = (
+            pgettext("annual workbook", "Bonus"),
+            pgettext("annual workbook", "Penalty"),
+        )
 
         def rows():
             for name, code, parent, kind, level, issuer, severity, count, *rest in events:
@@ -212,20 +225,22 @@ class AnnualWorkbook(Exporter):
                 )
 
         columns = [
-            Column(_("Organisation"), 28),
-            Column(_("Code"), 14),
-            Column(_("Parent organisation"), 24),
-            Column(_("Bonus or penalty"), 10),
-            Column(_("Type"), 28),
-            Column(_("Level"), 8),
-            Column(_("Issued by"), 14),
-            Column(_("Severity"), 16),
-            Column(_("Count"), 8, WHOLE),
-            Column(_("Date"), 12, DATE),
-            Column(_("Document reference"), 20),
-            Column(_("Description"), 40),
+            Column(pgettext("annual workbook", "Organisation"), 28),
+            Column(pgettext("annual workbook", "Code"), 14),
+            Column(pgettext("annual workbook", "Parent organisation"), 24),
+            Column(pgettext("annual workbook", "Bonus or penalty"), 10),
+            Column(pgettext("annual workbook", "Type"), 28),
+            Column(pgettext("annual workbook", "Level"), 8),
+            Column(pgettext("annual workbook", "Issued by"), 14),
+            Column(pgettext("annual workbook", "Severity"), 16),
+            Column(pgettext("annual workbook", "Count"), 8, WHOLE),
+            Column(pgettext("annual workbook", "Date"), 12, DATE),
+            Column(pgettext("annual workbook", "Document reference"), 20),
+            Column(pgettext("annual workbook", "Description"), 40),
         ]
-        return Sheet(_("Bonus and penalty details"), columns, rows(), total=total)
+        return Sheet(
+            pgettext("annual workbook", "Bonus and penalty details"), columns, rows(), total=total
+        )
 
     # --- 测评统计 -------------------------------------------------------------------------
 
@@ -267,22 +282,27 @@ class AnnualWorkbook(Exporter):
                 )
 
         columns = [
-            Column(_("Organisation"), 28),
-            Column(_("Code"), 14),
-            Column(_("Parent organisation"), 24),
-            Column(_("Survey status"), 10),
-            Column(_("Members"), 8, WHOLE),
-            Column(_("Members voted"), 10, WHOLE),
-            Column(_("Public ballots cast"), 10, WHOLE),
-            Column(_("Valid ballots"), 10, WHOLE),
-            Column(_("Participation (%)"), 10, WHOLE),
-            Column(_("Satisfied"), 8, WHOLE),
-            Column(_("Basically satisfied"), 10, WHOLE),
-            Column(_("Dissatisfied"), 8, WHOLE),
-            Column(_("Satisfaction (%)"), 10, POINTS),
-            Column(_("Survey score"), 10, POINTS),
+            Column(pgettext("annual workbook", "Organisation"), 28),
+            Column(pgettext("annual workbook", "Code"), 14),
+            Column(pgettext("annual workbook", "Parent organisation"), 24),
+            Column(pgettext("annual workbook", "Survey status"), 10),
+            Column(pgettext("annual workbook", "Members"), 8, WHOLE),
+            Column(pgettext("annual workbook", "Members voted"), 10, WHOLE),
+            Column(pgettext("annual workbook", "Public ballots cast"), 10, WHOLE),
+            Column(pgettext("annual workbook", "Valid ballots"), 10, WHOLE),
+            Column(pgettext("annual workbook", "Participation (%)"), 10, WHOLE),
+            Column(pgettext("annual workbook", "Satisfied"), 8, WHOLE),
+            Column(pgettext("annual workbook", "Basically satisfied"), 10, WHOLE),
+            Column(pgettext("annual workbook", "Dissatisfied"), 8, WHOLE),
+            Column(pgettext("annual workbook", "Satisfaction (%)"), 10, POINTS),
+            Column(pgettext("annual workbook", "Survey score"), 10, POINTS),
         ]
-        return Sheet(_("Survey statistics"), columns, _padded(rows(), len(columns)), len(branches))
+        return Sheet(
+            pgettext("annual workbook", "Survey statistics"),
+            columns,
+            _padded(rows(), len(columns)),
+            len(branches),
+        )
 
     # --- 整改台账 -------------------------------------------------------------------------
 
@@ -290,16 +310,20 @@ class AnnualWorkbook(Exporter):
         """The hook of the rectification ledger: its headers and a note until the ledger
         exists (the improvement issue fills the rows)."""
         columns = [
-            Column(_("Organisation"), 28),
-            Column(_("Code"), 14),
-            Column(_("Problem"), 40),
-            Column(_("Measures"), 40),
-            Column(_("Person responsible"), 12),
-            Column(_("Due"), 12, DATE),
-            Column(_("Status"), 10),
+            Column(pgettext("annual workbook", "Organisation"), 28),
+            Column(pgettext("annual workbook", "Code"), 14),
+            Column(pgettext("annual workbook", "Problem"), 40),
+            Column(pgettext("annual workbook", "Measures"), 40),
+            Column(pgettext("annual workbook", "Person responsible"), 12),
+            Column(pgettext("annual workbook", "Due"), 12, DATE),
+            Column(pgettext("annual workbook", "Status"), 10),
         ]
-        note = _("The rectification ledger is not kept in the system yet.")
-        return Sheet(_("Rectification ledger"), columns, (), total=0, notes=[note])
+        note = pgettext(
+            "annual workbook", "The rectification ledger is not kept in the system yet."
+        )
+        return Sheet(
+            pgettext("annual workbook", "Rectification ledger"), columns, (), total=0, notes=[note]
+        )
 
 
 def _padded(rows, width):
