@@ -75,3 +75,9 @@ def test_progress_is_reported_rising_to_100():
     _book(sheets, progress=seen.append)
     assert seen == sorted(set(seen)) and seen[-1] == 100
     assert len(seen) >= 20  # at least every 5 %
+
+
+def test_a_name_with_characters_excel_rejects_is_written_without_them():
+    # openpyxl would refuse the cell (IllegalCharacterError), Excel would call the file corrupt
+    data = _book([Sheet("名单", [Column("组织")], [("第一\x07党支部\x00",)])])
+    assert load_workbook(io.BytesIO(data))["名单"]["A2"].value == "第一党支部"
