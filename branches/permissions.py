@@ -109,6 +109,11 @@ def may_recompute(user) -> bool:
     return is_staff(user)
 
 
+def may_export_reports(user) -> bool:
+    """Download a whole campaign's reports (the annual workbook, …): committee staff."""
+    return is_staff(user)
+
+
 def may_see_results(user) -> bool:
     """A campaign's ranked results and quota check: the committee's roles (read)."""
     return is_committee_level(user)

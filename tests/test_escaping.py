@@ -789,6 +789,7 @@ NOT_PAGES = {
     "scoring:survey_participation": "JSON of counts",
     "scoring:ballot": "reached through scoring:ballot_code",
     "branches:roster_template": "an xlsx download",
+    "scoring:campaign_export": "an xlsx download (its text: tests/scoring/exporters/test_annual)",
     "set_language": "a redirect",
 }
 NOT_PAGE_PREFIXES = ("admin:",)

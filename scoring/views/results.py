@@ -3,17 +3,24 @@
 Who may use what (`branches.permissions`):
 - campaign results: the committee's roles (`may_see_results`), read only;
 - recompute: committee staff (`may_recompute`);
+- a campaign's reports (the annual workbook): committee staff (`may_export_reports`);
 - a branch's rating: whoever may see the branch (404 otherwise).
 """
 
+import io
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from branches.permissions import may_recompute, may_see_results, require
+from branches.permissions import may_export_reports, may_recompute, may_see_results, require
+from scoring import exporters
 from scoring.models import Campaign, Rating
 from scoring.services import recompute as recompute_service
 from scoring.services import results
@@ -39,6 +46,7 @@ def campaign_results(request, pk):
         "star_counts": results.star_counts(campaign),
         "completeness": recompute_service.completeness(campaign),
         "may_recompute": may_recompute(request.user),
+        "may_export": may_export_reports(request.user),
         "changed": campaign.recomputed_at is not None
         and recompute_service.inputs_changed_since_recompute(campaign),
     }
@@ -60,6 +68,34 @@ def recompute(request, pk):
     )
 
 
+#: The campaign reports downloadable from the results page, built in the request for now
+#: (the background job with its progress bar comes with the big reports).
+DOWNLOADS = ("annual-xlsx",)
+
+
+@require_GET
+@never_cache
+@login_required
+def export(request, pk, kind):
+    """A campaign report as a download (the exporter of `manage.py export`); a refusal
+    (no results yet) is flashed on the results page."""
+    require(may_export_reports(request.user))
+    if kind not in DOWNLOADS:
+        raise Http404
+    campaign = get_object_or_404(Campaign, pk=pk)
+    exporter = exporters.get(kind)(campaign)
+    out = io.BytesIO()
+    try:
+        exporter.render(out)
+    except exporters.ExportRefused as error:
+        messages.error(request, str(error))
+        return redirect("scoring:campaign_results", campaign.pk)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=exporter.filename(), content_type=exporter.content_type
+    )
+
+
 @login_required
 def branch_rating(request, pk):
     """One branch's stored rating with its trace (for staff, its reviewer, its secretary);
@@ -78,6 +114,7 @@ urls = [
     path("assessments/<int:pk>/rating/", branch_rating, name="rating"),
     path("campaigns/<int:pk>/results/", campaign_results, name="campaign_results"),
     path("campaigns/<int:pk>/recompute/", recompute, name="recompute"),
+    path("campaigns/<int:pk>/export/<slug:kind>/", export, name="campaign_export"),
 ]
 
 __all__ = ["urls"]

@@ -1,0 +1,36 @@
+"""The reports, one exporter class each (docs/reports.md §6), and the registry of kinds.
+
+`KINDS` lists every kind of the `export` contract in its order; `EXPORTERS` holds those
+built. The web and `manage.py export` find an exporter here and nowhere else.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from .annual import AnnualWorkbook
+from .base import Column, Exporter, ExportRefused, Sheet
+
+__all__ = ["EXPORTERS", "KINDS", "Column", "ExportRefused", "Exporter", "Sheet", "get"]
+
+#: Every kind of the contract: identifier → its name (docs/reports.md §6).
+KINDS = {
+    "annual-xlsx": _("Annual workbook"),
+    "annual-pdf": _("Annual PDF report"),
+    "notice-pdf": _("Publicity notice"),
+    "approved-pdf": _("Approved list"),
+    "rating-sheet": _("Branch rating sheet"),
+    "certificates": _("Five-star certificates"),
+    "ledger-xlsx": _("Rectification ledger workbook"),
+}
+
+#: The kinds built so far: identifier → exporter class.
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.identifier: exporter for exporter in (AnnualWorkbook,)
+}
+
+
+def get(kind: str) -> type[Exporter] | None:
+    """The exporter of `kind`, None when the kind is known but not built yet; KeyError
+    for a kind the contract does not know."""
+    if kind not in KINDS:
+        raise KeyError(kind)
+    return EXPORTERS.get(kind)
