@@ -348,6 +348,11 @@ def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def approved_list_rows(approval) -> list[dict]:
+    """The frozen list's rows, as the approved-list page shows them."""
+    return json.loads(approval.snapshot)["branches"]
+
+
 def current_star(branch) -> int | None:
     """The branch's current star (docs/process.md §2.6): its latest change, or None."""
     latest = StarChange.objects.filter(branch=branch).order_by("-effective", "-pk").first()

@@ -9,7 +9,6 @@ from django.core.management import call_command
 
 from scoring.models import (
     Approval,
-    AuditStatus,
     CampaignStatus,
     ObjectionState,
     QuotaMode,
@@ -22,61 +21,16 @@ from scoring.services import publicity, recompute, reviews
 from scoring.services.errors import NotAllowed, WrongState
 from starrating import clock
 from tests import factories
-
-#: Days ahead of today, so that every row the factories write with today's time lies
-#: before the recompute, and the recompute before the window.
-PUBLISHED = clock.today() + datetime.timedelta(days=1)
-DURING = PUBLISHED + datetime.timedelta(days=2)
-AFTER = PUBLISHED + datetime.timedelta(days=8)
-MEETING = AFTER + datetime.timedelta(days=1)
-REREVIEWED = MEETING + datetime.timedelta(days=3)
-
-
-@pytest.fixture
-def rated(tree):
-    """A declaring campaign of three complete branches, recomputed: branch A five stars
-    (audit agreed), branch B and the direct branch fewer."""
-    campaign = factories.campaign(tree.committee, quota_mode=QuotaMode.OFF)
-    factories.ready_branch(campaign, tree.branch_a, review_total=98, audit=AuditStatus.AGREED)
-    factories.ready_branch(campaign, tree.branch_b, self_total=80, review_total=80)
-    factories.ready_branch(campaign, tree.direct, self_total=70, review_total=70)
-    recompute.recompute_campaign(campaign=campaign, actor=tree.staff)
-    campaign.refresh_from_db()
-    return campaign
-
-
-@pytest.fixture
-def published(tree, rated):
-    with clock.frozen(PUBLISHED):
-        return publicity.publish_campaign(campaign=rated, actor=tree.staff, contact_line="电话 1")
-
-
-def _assessment(campaign, branch):
-    return campaign.assessments.get(branch=branch)
-
-
-def _file(campaign, branch, **fields):
-    with clock.frozen(DURING):
-        return publicity.file_objection(
-            assessment=_assessment(campaign, branch), text=fields.pop("text", "不属实"), **fields
-        )
-
-
-def _approve(campaign, actor, **fields):
-    with clock.frozen(fields.pop("today", MEETING)):
-        return publicity.approve_campaign(
-            campaign=campaign,
-            actor=actor,
-            meeting_date=fields.pop("meeting_date", MEETING),
-            reference=fields.pop("reference", "工委〔2026〕7号"),
-            **fields,
-        )
-
-
-@pytest.fixture
-def approved(tree, published):
-    return _approve(published, tree.approver)
-
+from tests.factories import (
+    AFTER,
+    DURING,
+    MEETING,
+    PUBLISHED,
+    REREVIEWED,
+)
+from tests.factories import approve_in_window as _approve
+from tests.factories import assessment_of as _assessment
+from tests.factories import file_objection as _file
 
 # --- publish ------------------------------------------------------------------------------
 
