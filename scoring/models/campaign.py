@@ -51,10 +51,10 @@ class CampaignStatus(models.TextChoices):
 CampaignStatus.OPEN = CampaignStatus.DECLARING
 
 #: The one table of the campaign's life (docs/process.md §2.5): (from, to) → the audit
-#: action recorded with the move. Each move has one service in
-#: `scoring.services.campaigns` (`open_campaign` today; publishing, ending the publicity,
-#: approving and closing are the next stage's, and the table already holds their rows).
-#: `Campaign.save` refuses any other change of status.
+#: action recorded with the move. Each move has one service, through
+#: `scoring.services.campaigns._move`: `open_campaign` there; `publish_campaign`,
+#: `end_publicity_if_due`, `approve_campaign` and `rereview` (the last one closes) in
+#: `scoring.services.publicity`. `Campaign.save` refuses any other change of status.
 TRANSITIONS = {
     (CampaignStatus.DRAFT, CampaignStatus.DECLARING): "campaign.opened",
     (CampaignStatus.DECLARING, CampaignStatus.PUBLICITY): "campaign.published",

@@ -154,3 +154,9 @@ def test_each_role_sees_its_work_on_the_home_page(client, tree, published, role,
     with clock.frozen(moment):
         page = _get(client, tree.users_by_role()[role], reverse("home")).content.decode()
     assert title in page
+
+
+def test_the_campaign_page_links_the_next_step(client, tree, rated):
+    client.force_login(tree.staff)
+    page = client.get(reverse("scoring:campaign_detail", args=[rated.pk])).content.decode()
+    assert reverse("scoring:campaign_publish", args=[rated.pk]) in page
