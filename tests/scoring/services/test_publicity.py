@@ -337,3 +337,32 @@ def test_only_the_rereviewer_rereviews(tree, approved):
                 actor=user,
                 confirmed=True,
             )
+
+
+def test_staff_list_open_objections_first_and_named_ones_first_among_them(tree, published):
+    anonymous = _file(published, tree.branch_a)
+    named = _file(published, tree.branch_b, name="李四")
+    decided = _file(published, tree.direct, phone="139")
+    publicity.dismiss_objection(objection=decided, actor=tree.staff, reason="不属实")
+    assert list(publicity.objections_for_staff(published)) == [named, anonymous, decided]
+
+
+def test_staff_set_the_contact_line_with_a_history_row(tree, published):
+    publicity.set_contact_line(campaign=published, actor=tree.staff, contact_line=" 电话 2 ")
+    published.refresh_from_db()
+    assert published.contact_line == "电话 2"
+    assert published.history.filter(history_change_reason="campaign.contact_changed").exists()
+    with pytest.raises(NotAllowed):
+        publicity.set_contact_line(campaign=published, actor=tree.approver, contact_line="x")
+
+
+def test_an_objection_upheld_while_awaiting_approval_reopens_the_review_too(tree, published):
+    objection = _file(published, tree.branch_b)
+    with clock.frozen(AFTER):
+        publicity.end_publicity_if_due(published)
+        publicity.uphold_objection(objection=objection, actor=tree.staff, reason="属实")
+    review = _assessment(published, tree.branch_b).review
+    assert review.status == ReviewStatus.RETURNED
+    with clock.frozen(AFTER):
+        again = reviews.submit_review(actor=tree.reviewer, review=review, version=review.version)
+    assert again.status == ReviewStatus.SUBMITTED

@@ -160,3 +160,20 @@ def test_the_campaign_page_links_the_next_step(client, tree, rated):
     client.force_login(tree.staff)
     page = client.get(reverse("scoring:campaign_detail", args=[rated.pk])).content.decode()
     assert reverse("scoring:campaign_publish", args=[rated.pk]) in page
+
+
+def test_reading_a_campaign_after_its_window_ends_the_publicity(client, tree, published):
+    client.force_login(tree.staff)
+    with clock.frozen(AFTER):
+        client.get(reverse("scoring:objections", args=[published.pk]))
+    published.refresh_from_db()
+    assert published.status == CampaignStatus.AWAITING_APPROVAL
+
+
+def test_the_approve_page_says_an_objection_is_open(client, tree, published):
+    _file(published, tree.branch_a)
+    with clock.frozen(AFTER):
+        page = _get(
+            client, tree.approver, reverse("scoring:campaign_approve", args=[published.pk])
+        ).content.decode()
+    assert "尚有未处理的异议" in page
