@@ -119,6 +119,26 @@ def may_see_results(user) -> bool:
     return is_committee_level(user)
 
 
+def may_publish(user) -> bool:
+    """Publish a campaign, handle objections, set the contact line: committee staff."""
+    return is_staff(user)
+
+
+def may_handle_objections(user) -> bool:
+    """See objections with their filers' details and decide them: committee staff only."""
+    return is_staff(user)
+
+
+def may_approve(user) -> bool:
+    """Record the work committee's decision (审批): the committee's approver."""
+    return has_role(user, Role.APPROVER)
+
+
+def may_rereview(user) -> bool:
+    """Re-review approved five-star results (复审): the municipal re-reviewer."""
+    return has_role(user, Role.REREVIEWER)
+
+
 class BranchRef(NamedTuple):
     """What the review rule reads of a branch, for lists too long to load as objects
     (`reviewable` takes these or `Organisation`s alike)."""

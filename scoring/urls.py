@@ -1,6 +1,15 @@
 """URLs of the rating year; each views module lists its own routes in `urls`."""
 
-from .views import ballot, campaigns, events, results, reviews, self_evaluation, survey
+from .views import (
+    ballot,
+    campaigns,
+    events,
+    publicity,
+    results,
+    reviews,
+    self_evaluation,
+    survey,
+)
 
 app_name = "scoring"
 
@@ -12,4 +21,5 @@ urlpatterns = [
     *reviews.urls,
     *results.urls,
     *events.urls,
+    *publicity.urls,
 ]

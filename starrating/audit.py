@@ -28,6 +28,7 @@ ACTIONS = {
     "campaign.approved": _("Approved by the work committee"),
     "campaign.closed": _("Campaign completed"),
     "campaign.recomputed": _("Scores and stars recomputed"),
+    "campaign.contact_changed": _("Contact for objections changed"),
     "assessment.enrolled": _("Branch enrolled"),
     "assessment.withdrawn": _("Branch withdrawn from the campaign"),
     "assessment.reinstated": _("Branch reinstated in the campaign"),
@@ -58,6 +59,14 @@ ACTIONS = {
     "event.recorded": _("Event recorded"),
     "event.edited": _("Event edited"),
     "event.deleted": _("Event deleted"),
+    # publicity, approval, re-review (docs/process.md §2.1.4, §2.1.5)
+    "objection.filed": _("Objection filed"),
+    "objection.verified": _("Objection verification recorded"),
+    "objection.dismissed": _("Objection dismissed"),
+    "objection.upheld": _("Objection upheld: the branch is reopened"),
+    "approval.recorded": _("Committee decision recorded"),
+    "rereview.confirmed": _("Five stars confirmed by re-review"),
+    "rereview.declined": _("Five stars not confirmed by re-review"),
     # the roster
     "roster.imported": _("Roster imported"),
     # demo data

@@ -13,8 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from branches.models import Role
-from branches.permissions import is_staff
-from scoring.services import campaigns, recompute, reviews, self_evaluation, survey
+from branches.permissions import is_staff, may_approve, may_rereview
+from scoring.models import Campaign, CampaignStatus, ObjectionState
+from scoring.services import (
+    campaigns,
+    publicity,
+    recompute,
+    reviews,
+    self_evaluation,
+    survey,
+)
 from starrating import clock
 
 
@@ -201,6 +209,65 @@ def review_todos(user) -> list[Todo]:
     return items
 
 
+def publicity_todos(user) -> list[Todo]:
+    """Staff: publish a complete campaign, handle open objections. Approver: approve a
+    campaign whose window has ended. Re-reviewer: approved five-star results waiting.
+    Windows past their end are closed first (docs/decisions.md D-2.1.4a)."""
+    staff, approver, rereviewer = is_staff(user), may_approve(user), may_rereview(user)
+    if not (staff or approver or rereviewer):
+        return []
+    publicity.end_due_publicity()
+    items = []
+    if staff:
+        for campaign in campaigns.open_campaigns():
+            if not publicity.blockers(campaign):
+                items.append(
+                    Todo(
+                        Role.STAFF,
+                        _("Publish the results for public notice"),
+                        reverse("scoring:campaign_publish", args=[campaign.pk]),
+                        detail=str(campaign),
+                    )
+                )
+        busy = Campaign.objects.filter(
+            status__in=(CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL)
+        )
+        for campaign in busy:
+            count = campaign.objections.filter(state=ObjectionState.OPEN).count()
+            if count:
+                items.append(
+                    Todo(
+                        Role.STAFF,
+                        _("Objections to handle"),
+                        reverse("scoring:objections", args=[campaign.pk]),
+                        detail=str(campaign),
+                        count=count,
+                    )
+                )
+    if approver:
+        for campaign in Campaign.objects.filter(status=CampaignStatus.AWAITING_APPROVAL):
+            items.append(
+                Todo(
+                    Role.APPROVER,
+                    _("Record the committee's approval"),
+                    reverse("scoring:campaign_approve", args=[campaign.pk]),
+                    detail=str(campaign),
+                )
+            )
+    if rereviewer:
+        waiting = publicity.rereviews_waiting()
+        if waiting:
+            items.append(
+                Todo(
+                    Role.REREVIEWER,
+                    _("Five-star results to re-review"),
+                    reverse("scoring:rereviews"),
+                    count=len(waiting),
+                )
+            )
+    return items
+
+
 def todos(user) -> list[Todo]:
     """Every to-do of every role the user holds."""
     return [
@@ -209,4 +276,5 @@ def todos(user) -> list[Todo]:
         *self_evaluation_todos(user),
         *survey_todos(user),
         *review_todos(user),
+        *publicity_todos(user),
     ]

@@ -135,3 +135,37 @@ def sheet(tree, enrolled):
     return SelfEvaluation.objects.select_related("assessment__campaign").get(
         assessment__campaign=enrolled, assessment__branch=tree.branch_a
     )
+
+
+# --- Publicity and approval (docs/process.md §2.1.4–§2.1.5) ---------------------------------
+
+
+@pytest.fixture
+def rated(tree):
+    """A declaring campaign of three complete branches, recomputed: branch A five stars
+    (audit agreed), branch B and the direct branch fewer; quotas off."""
+    from scoring.models import AuditStatus, QuotaMode
+    from scoring.services import recompute
+
+    campaign = factories.campaign(tree.committee, quota_mode=QuotaMode.OFF)
+    factories.ready_branch(campaign, tree.branch_a, review_total=98, audit=AuditStatus.AGREED)
+    factories.ready_branch(campaign, tree.branch_b, self_total=80, review_total=80)
+    factories.ready_branch(campaign, tree.direct, self_total=70, review_total=70)
+    recompute.recompute_campaign(campaign=campaign, actor=tree.staff)
+    campaign.refresh_from_db()
+    return campaign
+
+
+@pytest.fixture
+def published(tree, rated):
+    """`rated`, published by staff on factories.PUBLISHED."""
+    from scoring.services import publicity
+
+    with clock.frozen(factories.PUBLISHED):
+        return publicity.publish_campaign(campaign=rated, actor=tree.staff, contact_line="电话 1")
+
+
+@pytest.fixture
+def approved(tree, published):
+    """The Approval of `published`, recorded by the approver on factories.MEETING."""
+    return factories.approve_in_window(published, tree.approver)

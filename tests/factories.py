@@ -358,3 +358,42 @@ def xlsx_bytes():
 
 def upload(name, content, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+# --- Publicity and approval through the services (docs/process.md §2.1.4–§2.1.5) ----------
+
+#: Days ahead of today, so that every row the builders write with today's time lies
+#: before the recompute, and the recompute before the window (fixtures `published`…).
+PUBLISHED = clock.today() + datetime.timedelta(days=1)
+DURING = PUBLISHED + datetime.timedelta(days=2)
+AFTER = PUBLISHED + datetime.timedelta(days=8)
+MEETING = AFTER + datetime.timedelta(days=1)
+REREVIEWED = MEETING + datetime.timedelta(days=3)
+
+
+def assessment_of(campaign, branch):
+    return campaign.assessments.get(branch=branch)
+
+
+def file_objection(campaign, branch, **fields):
+    """An objection to `branch`, filed during the window (`DURING`)."""
+    from scoring.services import publicity
+
+    with clock.frozen(DURING):
+        return publicity.file_objection(
+            assessment=assessment_of(campaign, branch), text=fields.pop("text", "不属实"), **fields
+        )
+
+
+def approve_in_window(campaign, actor, **fields):
+    """The committee's approval recorded on `MEETING` (unless `today` says otherwise)."""
+    from scoring.services import publicity
+
+    with clock.frozen(fields.pop("today", MEETING)):
+        return publicity.approve_campaign(
+            campaign=campaign,
+            actor=actor,
+            meeting_date=fields.pop("meeting_date", MEETING),
+            reference=fields.pop("reference", "工委〔2026〕7号"),
+            **fields,
+        )

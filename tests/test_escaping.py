@@ -39,14 +39,18 @@ from django.utils.http import urlencode
 from branches.importers import import_roster
 from branches.models import Member, Organisation, Role, RoleAssignment
 from scoring.models import (
+    Approval,
     Assessment,
     Campaign,
     Criterion,
     Evidence,
+    Objection,
+    ReReview,
     Review,
     ScoreEvent,
     SelfEvaluation,
     SelfScore,
+    StarChange,
     Survey,
 )
 from scoring.services import campaigns as campaign_service
@@ -55,6 +59,7 @@ from scoring.services import recompute as recompute_service
 from scoring.services import reviews as review_service
 from scoring.services import self_evaluation as sheet_service
 from scoring.services import survey as survey_service
+from starrating import clock
 from tests import factories
 from tests.branches.workbooks import member_row, org_row, workbook
 from tests.factories import ready_branch
@@ -303,8 +308,56 @@ def build_world() -> World:
     w.objects["review_d"] = Review.objects.get(assessment=d)
 
     recompute_service.recompute_campaign(campaign=campaign, actor=staff)
+    _publicity_world(w)
     _read_back(w)
     return w
+
+
+def _publicity_world(w: World) -> None:
+    """Last year's campaign of A and D: published with a contact line, an objection filed
+    and dismissed, approved, A's five stars not confirmed by the re-reviewer."""
+    from scoring.models import AuditStatus, QuotaMode
+    from scoring.services import publicity
+
+    u, org = w.users, {k[4:]: v for k, v in w.objects.items() if k.startswith("org_")}
+    year = timezone.localdate().year - 1
+    done = factories.campaign(org["committee"], year=year, quota_mode=QuotaMode.OFF)
+    ready_branch(done, org["a"], review_total=98, audit=AuditStatus.AGREED)
+    ready_branch(done, org["d"], self_total=70, review_total=70)
+    recompute_service.recompute_campaign(campaign=done, actor=u["staff"])
+    done = publicity.publish_campaign(
+        campaign=done, actor=u["staff"], contact_line=marker("campaign.contact_line")
+    )
+    objection = publicity.file_objection(
+        assessment=done.assessments.get(branch=org["a"]),
+        text=marker("objection.text"),
+        name=marker("objection.name")[:50],
+        phone=marker("objection.phone")[:30],
+    )
+    w.objects.update(done=done, objection=objection)
+    publicity.dismiss_objection(
+        objection=objection,
+        actor=u["staff"],
+        reason=marker("objection.reason"),
+        notes=marker("objection.verification"),
+    )
+    later = done.publicity_end + datetime.timedelta(days=1)
+    with clock.frozen(later):
+        publicity.approve_campaign(
+            campaign=done,
+            actor=u["approver"],
+            meeting_date=later.date(),
+            reference=marker("approval.reference")[:100],
+        )
+        a_done = done.assessments.get(branch=org["a"])
+        w.objects["a_done"] = a_done
+        publicity.rereview(
+            assessment=a_done,
+            actor=u["rereviewer"],
+            confirmed=False,
+            star=4,
+            reason=marker("rereview.reason"),
+        )
 
 
 def _read_back(w: World) -> None:
@@ -468,6 +521,41 @@ FIELDS = [
         "scoring.ScoreEvent.evidence_name",
         _get(ScoreEvent, lambda w: {"pk": w.objects["event"].pk}, "evidence_name"),
     ),
+    Field(
+        "campaign.contact_line",
+        "scoring.Campaign.contact_line",
+        _get(Campaign, lambda w: {"pk": w.objects["done"].pk}, "contact_line"),
+    ),
+    *(
+        Field(
+            f"objection.{key}",
+            f"scoring.Objection.{attr}",
+            _get(Objection, lambda w: {"pk": w.objects["objection"].pk}, attr),
+        )
+        for key, attr in (
+            ("text", "text"),
+            ("name", "name"),
+            ("phone", "phone"),
+            ("reason", "outcome_reason"),
+            ("verification", "verification"),
+        )
+    ),
+    Field(
+        "approval.reference",
+        "scoring.Approval.reference",
+        _get(Approval, lambda w: {"campaign": w.objects["done"]}, "reference"),
+    ),
+    # Shown on no page yet (the branch's star history page is still to come).
+    Field(
+        "rereview.reason",
+        "scoring.ReReview.reason",
+        _get(ReReview, lambda w: {"assessment": w.objects["a_done"]}, "reason"),
+    ),
+    Field(
+        "star_change.reason",
+        "scoring.StarChange.reason",
+        _get(StarChange, lambda w: {"cause": "rereview"}, "reason"),
+    ),
 ]
 FIELD_KEYS = {f.key for f in FIELDS}
 
@@ -478,6 +566,12 @@ NOT_USER_TEXT = {
     "scoring.Evidence.content_type": "set from the sniffed content, never from the request",
     "scoring.Slip.code_hash": "a keyed hash",
     "scoring.Ballot.grades": "grade letters checked against the rubric",
+    "scoring.Objection.receipt": "generated from a fixed alphabet",
+    "scoring.Objection.attachment_type": "set from the sniffed content",
+    "scoring.Approval.minutes_type": "set from the sniffed content",
+    "scoring.Approval.digest": "a SHA-256 hex digest",
+    "scoring.Approval.snapshot": "JSON built by the service; its names are shown by the "
+    "approved-list page (checked there)",
 }
 
 
@@ -771,6 +865,46 @@ PAGES = [
     ),
     # An unsafe `next` is dropped, not echoed (Django's LoginView).
     Page("log in", "login", (), ("anonymous",), (), query=("next",)),
+    # Publicity, objections, approval, re-review (last year's campaign).
+    Page(
+        "publish (declaring)",
+        "scoring:campaign_publish",
+        ("campaign",),
+        (STAFF,),
+        (*CAMPAIGN, "org.b", "org.e"),
+    ),
+    Page(
+        "objections",
+        "scoring:objections",
+        ("done",),
+        (STAFF,),
+        ("org.a", "org.p", "objection.name", "campaign.contact_line"),
+    ),
+    Page(
+        "objection",
+        "scoring:objection",
+        ("objection",),
+        (STAFF,),
+        (
+            "org.a",
+            "org.p",
+            "objection.text",
+            "objection.name",
+            "objection.phone",
+            "objection.reason",
+            "objection.verification",
+        ),
+    ),
+    Page("approve", "scoring:campaign_approve", ("done",), (APPROVER,), ()),
+    Page(
+        "approved list",
+        "scoring:approved_list",
+        ("done",),
+        COMMITTEE,
+        ("org.a", "org.d", "org.p", "approval.reference"),
+    ),
+    Page("re-reviews", "scoring:rereviews", (), (REREVIEWER,), ()),
+    Page("re-review A", "scoring:rereview", ("a_done",), (REREVIEWER,), ("org.a", "org.p")),
 ]
 
 #: URL names that are not pages: POST-only actions, downloads, JSON, the admin, auth.

@@ -51,10 +51,10 @@ class CampaignStatus(models.TextChoices):
 CampaignStatus.OPEN = CampaignStatus.DECLARING
 
 #: The one table of the campaign's life (docs/process.md §2.5): (from, to) → the audit
-#: action recorded with the move. Each move has one service in
-#: `scoring.services.campaigns` (`open_campaign` today; publishing, ending the publicity,
-#: approving and closing are the next stage's, and the table already holds their rows).
-#: `Campaign.save` refuses any other change of status.
+#: action recorded with the move. Each move has one service, through
+#: `scoring.services.campaigns._move`: `open_campaign` there; `publish_campaign`,
+#: `end_publicity_if_due`, `approve_campaign` and `rereview` (the last one closes) in
+#: `scoring.services.publicity`. `Campaign.save` refuses any other change of status.
 TRANSITIONS = {
     (CampaignStatus.DRAFT, CampaignStatus.DECLARING): "campaign.opened",
     (CampaignStatus.DECLARING, CampaignStatus.PUBLICITY): "campaign.published",
@@ -186,6 +186,10 @@ class Campaign(models.Model):
     )
     review_deadline = models.DateField(_("deadline for review"), null=True, blank=True)
     publicity_days = models.PositiveSmallIntegerField(_("publicity days"), default=7)
+    # The publicity window (docs/process.md §2.1.4), stored when staff publish.
+    publicity_start = models.DateTimeField(_("publicity starts"), null=True, blank=True)
+    publicity_end = models.DateTimeField(_("publicity ends"), null=True, blank=True)
+    contact_line = models.CharField(_("contact for objections"), max_length=200, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -265,6 +269,15 @@ class Campaign(models.Model):
     @property
     def is_declaring(self):
         return self.status == CampaignStatus.DECLARING
+
+    @property
+    def is_in_publicity(self):
+        return self.status == CampaignStatus.PUBLICITY
+
+    @property
+    def publicity_over(self) -> bool:
+        """The window was opened and its end has passed (by `starrating.clock`)."""
+        return self.publicity_end is not None and clock.now() >= self.publicity_end
 
     @property
     def policy_is_editable(self):

@@ -293,12 +293,10 @@ def rubric_total(campaign) -> Decimal:
 
 # --- The campaign's life (docs/process.md §2.5) ------------------------------------------
 #
-# One service per row of `TRANSITIONS`, each calling `_move`. Built: `open_campaign`
-# (draft → declaring). The next stage writes the others here: `publish_campaign`
-# (declaring → publicity, once every enrolled branch is complete), `end_publicity`
-# (publicity → awaiting approval, when the window ends), `approve_campaign` (awaiting
-# approval → approved, by the approver, refused while an objection is open) and
-# `close_campaign` (approved → closed, once every five-star result is re-reviewed).
+# One service per row of `TRANSITIONS`, each calling `_move`: `open_campaign` (draft →
+# declaring) here; the later moves are in `scoring.services.publicity`
+# (`publish_campaign`, `end_publicity_if_due`, `approve_campaign`, and `rereview`, whose
+# last re-review closes the campaign).
 
 
 def _move(campaign, target, *, actor, refusal) -> Campaign:

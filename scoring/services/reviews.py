@@ -249,8 +249,19 @@ def _check_may_review(actor, assessment: Assessment) -> None:
         raise NotAllowed(_("You may not review this branch."))
 
 
-def _check_open(campaign: Campaign) -> None:
-    """The rule of `accepting_reviews`, for one campaign, with the reason it refuses."""
+#: After declaration, a branch reopened by an upheld objection is reviewed again
+#: (docs/process.md §2.1.4) while the campaign is in publicity or awaiting approval.
+REOPENABLE = (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL)
+
+
+def _check_open(campaign: Campaign, assessment: Assessment | None = None) -> None:
+    """The rule of `accepting_reviews`, for one campaign, with the reason it refuses; a
+    branch reopened by an upheld objection is reviewed again after declaration too."""
+    if campaign.status in REOPENABLE and assessment is not None:
+        from .publicity import reopened
+
+        if reopened(assessment):
+            return
     if campaign.status != CampaignStatus.OPEN:
         raise CampaignNotOpen()
     if campaign.review_deadline and clock.today() > campaign.review_deadline:
@@ -348,7 +359,7 @@ def _editable_review(assessment: Assessment, actor, version, typed, action):
         pk=assessment.pk
     )
     _check_may_review(actor, assessment)
-    _check_open(assessment.campaign)
+    _check_open(assessment.campaign, assessment)
     review = _locked_review(assessment, actor)
     if review.status == ReviewStatus.SUBMITTED:
         raise ReviewLocked()

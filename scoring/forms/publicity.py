@@ -1,0 +1,74 @@
+"""Forms of publicity, objections, approval and re-review (docs/process.md §2.1.4–§2.1.5)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from starrating.forms import LineField, TextField
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DOCUMENTS = ".pdf,.jpg,.jpeg,.png"
+
+
+class PublishForm(forms.Form):
+    contact_line = LineField(
+        label=_("Contact for objections"),
+        required=False,
+        help_text=_("Shown on the public notice, e.g. the office and its phone number."),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the results: once published, they change only through an "
+            "upheld objection."
+        )
+    )
+
+
+class DecideObjectionForm(forms.Form):
+    DISMISS, UPHOLD = "dismiss", "uphold"
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(DISMISS, _("Dismiss")), (UPHOLD, _("Uphold: reopen the branch"))],
+        widget=forms.RadioSelect,
+    )
+    notes = TextField(label=_("Verification notes"), required=False)
+    reason = TextField(label=_("Reason"))
+    return_review = forms.BooleanField(
+        label=_("Return the branch's review to its reviewer (otherwise staff correct its events)"),
+        required=False,
+        initial=True,
+    )
+    confirm = forms.BooleanField(label=_("I confirm this outcome: it cannot be undone."))
+
+
+class ApproveForm(forms.Form):
+    meeting_date = forms.DateField(label=_("Meeting date"), widget=DATE)
+    reference = LineField(label=_("Reference number"), max_length=100)
+    minutes = forms.FileField(
+        label=_("Minutes"),
+        required=False,
+        help_text=_("PDF or image, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENTS}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I record the committee's decision: the list is then frozen and the stars official."
+        )
+    )
+
+
+class ReReviewForm(forms.Form):
+    confirmed = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Five stars confirmed")), ("no", _("Not confirmed"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    star = forms.TypedChoiceField(
+        label=_("Star set when not confirmed"),
+        choices=[("", "—"), *[(str(n), str(n)) for n in (4, 3, 2, 1, 0)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    reason = TextField(label=_("Reason"), required=False)
+    confirm = forms.BooleanField(label=_("I confirm this re-review: it cannot be undone."))

@@ -1,0 +1,540 @@
+"""Publicity, objections, approval and re-review (docs/process.md §2.1.4, §2.1.5, §2.6).
+
+One service per move of the campaign (through `campaigns._move`, i.e. the
+`TRANSITIONS` table) and per step of an objection or a re-review; each runs in one
+transaction, locks what it changes, records it through `starrating.audit` and refuses
+with a `WorkflowError` whose message says why (nothing is changed then).
+
+The end of the window is not an act of anyone: `end_publicity_if_due` moves a campaign
+whose window has passed to awaiting approval. The pages that read a campaign call it
+(`due_campaigns` for the lists), approving calls it first, and the management command
+`end_publicity` runs it for cron; so no page ever shows a campaign in publicity after
+its window, whether or not cron runs (docs/decisions.md D-2.1.4a).
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from branches.permissions import may_approve, may_handle_objections, may_publish, may_rereview
+from scoring.models import (
+    Approval,
+    Assessment,
+    Campaign,
+    CampaignStatus,
+    Objection,
+    ObjectionState,
+    Rating,
+    ReReview,
+    Review,
+    ReviewStatus,
+    StarCause,
+    StarChange,
+)
+from scoring.models.publicity import OBJECTION_MAX_CHARS
+from scoring.uploads import check_upload
+from starrating import audit, clock
+
+from . import versions
+from .campaigns import _move
+from .errors import NotAllowed, WrongState
+from .recompute import COMPLETE, completeness, inputs_changed_since_recompute
+
+#: Objection attachments and minutes: PDF or an image (of `scoring.uploads.KINDS`).
+DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def _locked(campaign) -> Campaign:
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+def _reason(text, message) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise WrongState(message)
+    return text
+
+
+def _document(uploaded) -> str:
+    """The content type of an accepted PDF or image; a refusal otherwise."""
+    try:
+        content_type = check_upload(uploaded)
+    except ValidationError as error:
+        raise WrongState(" ".join(error.messages)) from None
+    if content_type not in DOCUMENT_TYPES:
+        raise WrongState(_("Only a PDF file or an image (JPG, PNG) is accepted."))
+    return content_type
+
+
+# --- What blocks publishing or approval ---------------------------------------------------
+
+
+def blockers(campaign: Campaign) -> list[str]:
+    """Why the campaign's results may not be published or approved now, one line each:
+    the enrolled branches still incomplete (by name), and a recompute still needed."""
+    lines = []
+
+    incomplete = (
+        Assessment.objects.enrolled()
+        .filter(campaign=campaign)
+        .exclude(COMPLETE)
+        .select_related("branch")
+        .order_by("branch__code")
+    )
+    for assessment in incomplete:
+        lines.append(_("%(branch)s is not complete.") % {"branch": assessment.branch.name})
+    if not lines and needs_recompute(campaign):
+        lines.append(_("The results must be recomputed first."))
+    return lines
+
+
+def needs_recompute(campaign: Campaign) -> bool:
+    """No recompute yet, the stored results count other branches, an input changed, or
+    an objection was upheld since the last recompute (however the branch is corrected)."""
+    if campaign.recomputed_at is None:
+        return True
+    upheld_since = Objection.objects.filter(
+        campaign=campaign, state=ObjectionState.UPHELD, handled_at__gt=campaign.recomputed_at
+    ).exists()
+    figures = completeness(campaign)
+    return upheld_since or figures.counted_fewer or inputs_changed_since_recompute(campaign)
+
+
+# --- declaring → publicity -----------------------------------------------------------------
+
+
+def publish_campaign(*, campaign, actor, contact_line=None) -> Campaign:
+    """Staff publish the proposed list: the window opens now and lasts the campaign's
+    publicity days. Refused while a branch is incomplete or the results need a recompute
+    (the refusal lists what blocks it)."""
+    if not may_publish(actor):
+        raise NotAllowed(_("Only committee staff may publish the results."))
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        refusal = _("Only a campaign in declaration can be published.")
+        if not campaign.may_move_to(CampaignStatus.PUBLICITY):
+            raise WrongState(refusal)
+        blocking = blockers(campaign)
+        if blocking:
+            raise WrongState(_("The results cannot be published yet:") + "\n" + "\n".join(blocking))
+        now = clock.now()
+        campaign.publicity_start = now
+        campaign.publicity_end = now + datetime.timedelta(days=campaign.publicity_days)
+        if contact_line is not None:
+            campaign.contact_line = contact_line.strip()
+        _move(campaign, CampaignStatus.PUBLICITY, actor=actor, refusal=refusal)
+    return campaign
+
+
+def set_contact_line(*, campaign, actor, contact_line) -> Campaign:
+    """Staff set the contact line of the public notice."""
+    if not may_publish(actor):
+        raise NotAllowed(_("Only committee staff may change the notice."))
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        campaign.contact_line = (contact_line or "").strip()[:200]
+        audit.save(campaign, actor=actor, action="campaign.contact_changed")
+    return campaign
+
+
+# --- publicity → awaiting approval ---------------------------------------------------------
+
+
+def end_publicity_if_due(campaign) -> Campaign:
+    """Move the campaign to awaiting approval once its window has passed (no actor: the
+    clock moves it). Safe to call on any campaign, any number of times."""
+    if campaign.status != CampaignStatus.PUBLICITY or not campaign.publicity_over:
+        return campaign
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status == CampaignStatus.PUBLICITY and campaign.publicity_over:
+            _move(
+                campaign,
+                CampaignStatus.AWAITING_APPROVAL,
+                actor=None,
+                refusal=_("The publicity has already ended."),
+            )
+    return campaign
+
+
+def end_due_publicity() -> list[Campaign]:
+    """End every window that has passed (the management command, the lists)."""
+    due = Campaign.objects.filter(status=CampaignStatus.PUBLICITY, publicity_end__lte=clock.now())
+    return [end_publicity_if_due(campaign) for campaign in due]
+
+
+# --- Objections -----------------------------------------------------------------------------
+
+
+def file_objection(*, assessment, text, name="", phone="", attachment=None) -> Objection:
+    """Anyone files an objection to one branch during the window (no login: the public
+    page adds its throttle and honeypot). Returns the objection; show the filer its
+    receipt number alone."""
+    text = (text or "").strip()
+    if not text:
+        raise WrongState(_("Write the objection."))
+    if len(text) > OBJECTION_MAX_CHARS:
+        raise WrongState(
+            _("The objection may be at most %(n)d characters long.") % {"n": OBJECTION_MAX_CHARS}
+        )
+    content_type = _document(attachment) if attachment else ""
+    assessment = Assessment.objects.select_related("campaign").get(pk=assessment.pk)
+    end_publicity_if_due(assessment.campaign)  # kept even when the objection is refused
+    with transaction.atomic():
+        campaign = _locked(assessment.campaign)
+        if campaign.status != CampaignStatus.PUBLICITY:
+            raise WrongState(_("The publicity period is over: objections are no longer accepted."))
+        if assessment.is_withdrawn:
+            raise WrongState(_("This branch does not take part in the campaign."))
+        objection = Objection(
+            campaign=campaign,
+            assessment=assessment,
+            text=text,
+            name=(name or "").strip()[:50],
+            phone=(phone or "").strip()[:30],
+            filed_at=clock.now(),
+            attachment_type=content_type,
+        )
+        if attachment:
+            objection.attachment.save(attachment.name, attachment, save=False)
+        audit.save(objection, actor=None, action="objection.filed")
+    return objection
+
+
+def objections_for_staff(campaign):
+    """Every objection of the campaign: open ones first, named ones first among them
+    (local practice), then the oldest."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    return (
+        Objection.objects.filter(campaign=campaign)
+        .select_related("assessment__branch__parent", "handled_by")
+        .annotate(
+            open_first=Case(When(state=ObjectionState.OPEN, then=Value(0)), default=Value(1)),
+            named_first=Case(
+                When(~Q(name="") | ~Q(phone=""), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("open_first", "named_first", "filed_at", "pk")
+    )
+
+
+def _locked_open_objection(objection, actor) -> Objection:
+    if not may_handle_objections(actor):
+        raise NotAllowed(_("Only committee staff may handle objections."))
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if not objection.is_open:
+        raise WrongState(_("This objection has already been decided."))
+    return objection
+
+
+def record_verification(*, objection, actor, notes) -> Objection:
+    """Staff record what they verified (before deciding)."""
+    notes = _reason(notes, _("Write what was verified."))
+    with transaction.atomic():
+        objection = _locked_open_objection(objection, actor)
+        objection.verification = notes
+        audit.save(objection, actor=actor, action="objection.verified")
+    return objection
+
+
+def _decide(objection, actor, state, reason, notes, action) -> Objection:
+    objection.state = state
+    objection.outcome_reason = reason
+    if notes is not None and notes.strip():
+        objection.verification = notes.strip()
+    objection.handled_by = actor
+    objection.handled_at = clock.now()
+    audit.save(objection, actor=actor, action=action)
+    return objection
+
+
+def dismiss_objection(*, objection, actor, reason, notes=None) -> Objection:
+    """Staff dismiss an objection, with a reason."""
+    reason = _reason(reason, _("Give the reason for dismissing the objection."))
+    with transaction.atomic():
+        objection = _locked_open_objection(objection, actor)
+        return _decide(
+            objection, actor, ObjectionState.DISMISSED, reason, notes, "objection.dismissed"
+        )
+
+
+def uphold_objection(*, objection, actor, reason, notes=None, return_review=True) -> Objection:
+    """Staff uphold an objection: the branch is reopened. With `return_review` its review
+    goes back to the reviewer (who may submit it again during publicity or while awaiting
+    approval); otherwise staff correct its events. Either way the results must then be
+    recomputed before approval (`needs_recompute`)."""
+    reason = _reason(reason, _("Give the reason for upholding the objection."))
+    with transaction.atomic():
+        objection = _locked_open_objection(objection, actor)
+        campaign = _locked(objection.campaign)
+        if campaign.status not in (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL):
+            raise WrongState(_("Objections are decided during publicity or before approval."))
+        _decide(objection, actor, ObjectionState.UPHELD, reason, notes, "objection.upheld")
+        if return_review:
+            review = (
+                Review.objects.select_for_update()
+                .filter(assessment_id=objection.assessment_id)
+                .first()
+            )
+            if review is not None and review.status == ReviewStatus.SUBMITTED:
+                audit.stamp(review, actor=actor, action="review.returned")
+                versions.bump(review)
+                review.status = ReviewStatus.RETURNED
+                review.return_reason = reason
+                review.save()
+    return objection
+
+
+def reopened(assessment) -> bool:
+    """An upheld objection reopened this branch: its review may be submitted again after
+    declaration (`scoring.services.reviews`)."""
+    return Objection.objects.filter(assessment=assessment, state=ObjectionState.UPHELD).exists()
+
+
+def revised_on(campaign) -> dict[int, datetime.datetime]:
+    """{assessment id: when the last upheld objection revised it} (the public page)."""
+    found = {}
+    for assessment_id, at in Objection.objects.filter(
+        campaign=campaign, state=ObjectionState.UPHELD
+    ).values_list("assessment_id", "handled_at"):
+        if at and (assessment_id not in found or at > found[assessment_id]):
+            found[assessment_id] = at
+    return found
+
+
+# --- awaiting approval → approved ----------------------------------------------------------
+
+
+def approved_rows(campaign) -> list[dict]:
+    """The list as approved: one row per enrolled branch, by branch code."""
+    ratings = (
+        Rating.objects.filter(assessment__campaign=campaign, assessment__withdrawn_at__isnull=True)
+        .select_related("assessment__branch__parent")
+        .order_by("assessment__branch__code")
+    )
+    return [
+        {
+            "code": r.assessment.branch.code,
+            "branch": r.assessment.branch.name,
+            "parent": r.assessment.branch.parent.name if r.assessment.branch.parent else "",
+            "score": str(r.score),
+            "star": r.star,
+        }
+        for r in ratings
+    ]
+
+
+def canonical(campaign, rows, *, meeting_date, reference) -> str:
+    """The approved list as canonical JSON: sorted keys, no spaces, UTF-8 text."""
+    document = {
+        "campaign": campaign.pk,
+        "title": campaign.title,
+        "year": campaign.year,
+        "meeting_date": meeting_date.isoformat(),
+        "reference": reference,
+        "branches": rows,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def approved_list_rows(approval) -> list[dict]:
+    """The frozen list's rows, as the approved-list page shows them."""
+    return json.loads(approval.snapshot)["branches"]
+
+
+def current_star(branch) -> int | None:
+    """The branch's current star (docs/process.md §2.6): its latest change, or None."""
+    latest = StarChange.objects.filter(branch=branch).order_by("-effective", "-pk").first()
+    return None if latest is None else latest.to_star
+
+
+def _change_star(branch, *, to, cause, actor, campaign=None, reason="", effective=None):
+    return StarChange.objects.create(
+        branch=branch,
+        effective=effective or clock.today(),
+        from_star=current_star(branch),
+        to_star=to,
+        cause=cause,
+        reason=reason,
+        campaign=campaign,
+        actor=actor,
+        recorded_at=clock.now(),
+    )
+
+
+def approve_campaign(*, campaign, actor, meeting_date, reference, minutes=None) -> Approval:
+    """The approver records the committee's decision: the campaign becomes approved,
+    every branch's current star changes with a history entry, and the list is frozen.
+
+    Refused before the window ends, while an objection is open, and while a branch is
+    incomplete or the results need a recompute (after an upheld objection)."""
+    if not may_approve(actor):
+        raise NotAllowed(_("Only the committee's approver may record the approval."))
+    reference = _reason(reference, _("Give the reference number of the decision."))[:100]
+    if not isinstance(meeting_date, datetime.date):
+        raise WrongState(_("Give the date of the committee meeting."))
+    if meeting_date > clock.today():
+        raise WrongState(_("The meeting date lies in the future."))
+    content_type = _document(minutes) if minutes else ""
+    end_publicity_if_due(campaign)
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status == CampaignStatus.PUBLICITY:
+            raise WrongState(_("The publicity period has not ended yet."))
+        refusal = _("Only a campaign awaiting approval can be approved.")
+        if not campaign.may_move_to(CampaignStatus.APPROVED):
+            raise WrongState(refusal)
+        if Objection.objects.filter(campaign=campaign, state=ObjectionState.OPEN).exists():
+            raise WrongState(_("An objection is still open: decide it first."))
+        blocking = blockers(campaign)
+        if blocking:
+            raise WrongState(_("The results cannot be approved yet:") + "\n" + "\n".join(blocking))
+        rows = approved_rows(campaign)
+        text = canonical(campaign, rows, meeting_date=meeting_date, reference=reference)
+        approval = Approval(
+            campaign=campaign,
+            meeting_date=meeting_date,
+            reference=reference,
+            recorded_by=actor,
+            recorded_at=clock.now(),
+            snapshot=text,
+            digest=digest_of(text),
+            minutes_type=content_type,
+        )
+        if minutes:
+            approval.minutes.save(minutes.name, minutes, save=False)
+        audit.save(approval, actor=actor, action="approval.recorded")
+        branches = {
+            a.branch.code: a.branch
+            for a in Assessment.objects.enrolled()
+            .filter(campaign=campaign)
+            .select_related("branch")
+        }
+        for row in rows:
+            _change_star(
+                branches[row["code"]],
+                to=row["star"],
+                cause=StarCause.APPROVAL,
+                actor=actor,
+                campaign=campaign,
+                reason=reference,
+                effective=meeting_date,
+            )
+        _move(campaign, CampaignStatus.APPROVED, actor=actor, refusal=refusal)
+    return approval
+
+
+class DigestCheck:
+    """The outcome of `check_approved`: the stored list matches its digest (`intact`),
+    and the list built again from the stored ratings matches it (`current`)."""
+
+    def __init__(self, approval, intact, current):
+        self.approval, self.intact, self.current = approval, intact, current
+
+    @property
+    def ok(self):
+        return self.intact and self.current
+
+
+def check_approved(campaign) -> DigestCheck:
+    """Recompute the approved list's digest; say whether it still matches."""
+    try:
+        approval = Approval.objects.get(campaign=campaign)
+    except Approval.DoesNotExist:
+        raise WrongState(_("This campaign has not been approved.")) from None
+    intact = digest_of(approval.snapshot) == approval.digest
+    rebuilt = canonical(
+        campaign,
+        approved_rows(campaign),
+        meeting_date=approval.meeting_date,
+        reference=approval.reference,
+    )
+    return DigestCheck(approval, intact, digest_of(rebuilt) == approval.digest)
+
+
+# --- Re-review; approved → closed ----------------------------------------------------------
+
+
+def five_star_results(campaign):
+    """The approved list's five-star rows' assessments (what the re-reviewer decides)."""
+    approval = Approval.objects.get(campaign=campaign)
+    codes = [row["code"] for row in json.loads(approval.snapshot)["branches"] if row["star"] == 5]
+    return (
+        Assessment.objects.filter(campaign=campaign, branch__code__in=codes)
+        .select_related("branch__parent")
+        .order_by("branch__code")
+    )
+
+
+def rereviews_waiting(campaign=None):
+    """The approved five-star assessments not yet re-reviewed (the re-reviewer's to-do)."""
+    campaigns = Campaign.objects.filter(status=CampaignStatus.APPROVED)
+    if campaign is not None:
+        campaigns = campaigns.filter(pk=campaign.pk)
+    found = []
+    for each in campaigns:
+        found.extend(a for a in five_star_results(each) if not hasattr(a, "rereview"))
+    return found
+
+
+def rereview(*, assessment, actor, confirmed, star=None, reason="") -> ReReview:
+    """The municipal re-reviewer confirms an approved five-star result, or does not, with
+    a reason and the star set (at most four), kept in the branch's star history. The
+    campaign is closed once every five-star result is re-reviewed."""
+    if not may_rereview(actor):
+        raise NotAllowed(_("Only the municipal re-reviewer may re-review five-star results."))
+    reason = (reason or "").strip()
+    if not confirmed:
+        reason = _reason(reason, _("Give the reason why the five stars are not confirmed."))
+        if star is None or not 0 <= int(star) <= 4:
+            raise WrongState(_("Choose the star the branch gets: at most four."))
+        star = int(star)
+    else:
+        star = None
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        campaign = _locked(assessment.campaign)
+        if campaign.status != CampaignStatus.APPROVED:
+            raise WrongState(_("Only the results of an approved campaign are re-reviewed."))
+        if assessment.pk not in {a.pk for a in five_star_results(campaign)}:
+            raise WrongState(_("Only an approved five-star result is re-reviewed."))
+        if ReReview.objects.filter(assessment=assessment).exists():
+            raise WrongState(_("This result has already been re-reviewed."))
+        decision = ReReview(
+            assessment=assessment,
+            confirmed=bool(confirmed),
+            star=star,
+            reason=reason,
+            by=actor,
+            at=clock.now(),
+        )
+        action = "rereview.confirmed" if confirmed else "rereview.declined"
+        audit.save(decision, actor=actor, action=action)
+        if not confirmed:
+            _change_star(
+                assessment.branch,
+                to=star,
+                cause=StarCause.REREVIEW,
+                actor=actor,
+                campaign=campaign,
+                reason=reason,
+            )
+        if not rereviews_waiting(campaign):
+            _move(
+                campaign,
+                CampaignStatus.CLOSED,
+                actor=actor,
+                refusal=_("Only an approved campaign can be closed."),
+            )
+    return decision
