@@ -19,7 +19,14 @@ from branches.permissions import (
     require,
 )
 from scoring.forms.publicity import ApproveForm, DecideObjectionForm, PublishForm, ReReviewForm
-from scoring.models import Approval, Assessment, Campaign, CampaignStatus, Objection
+from scoring.models import (
+    Approval,
+    Assessment,
+    Campaign,
+    CampaignStatus,
+    Objection,
+    ObjectionState,
+)
 from scoring.services import publicity as service
 from starrating import clock
 from starrating.actions import perform
@@ -142,7 +149,7 @@ def approve(request, pk):
         "campaign": campaign,
         "form": form,
         "waiting": waiting,
-        "open_objections": campaign.objections.filter(state="open").count(),
+        "open_objections": campaign.objections.filter(state=ObjectionState.OPEN).count(),
         "blockers": service.blockers(campaign) if waiting else [],
         "back": _detail(campaign),
     }
