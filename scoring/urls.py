@@ -4,6 +4,7 @@ from .views import (
     ballot,
     campaigns,
     events,
+    notice,
     publicity,
     results,
     reviews,
@@ -22,4 +23,5 @@ urlpatterns = [
     *results.urls,
     *events.urls,
     *publicity.urls,
+    *notice.urls,
 ]

@@ -3,6 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import BranchChoiceField
+from branches.models import Organisation
+from scoring.models.publicity import OBJECTION_MAX_CHARS
 from starrating.forms import LineField, TextField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -72,3 +75,30 @@ class ReReviewForm(forms.Form):
     )
     reason = TextField(label=_("Reason"), required=False)
     confirm = forms.BooleanField(label=_("I confirm this re-review: it cannot be undone."))
+
+
+class ObjectionForm(forms.Form):
+    """The public objection form (no login). `website` is the honeypot: hidden by CSS, a
+    person leaves it empty; the view refuses a filled one quietly."""
+
+    branch = BranchChoiceField(queryset=Organisation.objects.none(), label=_("Branch concerned"))
+    text = TextField(label=_("Objection"), max_length=OBJECTION_MAX_CHARS)
+    name = LineField(label=_("Your name"), required=False, max_length=50)
+    phone = LineField(label=_("Your phone"), required=False, max_length=30)
+    attachment = forms.FileField(
+        label=_("Attachment"),
+        required=False,
+        help_text=_("PDF or image, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENTS}),
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Organisation.objects.filter(
+            assessments__campaign=campaign, assessments__withdrawn_at__isnull=True
+        )

@@ -1,0 +1,161 @@
+"""The public notice (公示) and the objection form, with no login (docs/process.md §2.1.4).
+
+`/notice/` lists the campaigns now in publicity; `/notice/<id>/` shows one, still readable
+after its window; a campaign never published is a 404. The list shows branch, parent and
+proposed star only: no scores, no traces.
+
+The objection form adds to `file_objection` (which checks the window, the text and the
+file) a honeypot and a throttle: every objection filed, and every filled honeypot, counts
+against the client's address (`starrating.proxy.client_address`) in a fixed window over
+Django's cache, as the ballot throttle does. The filer is shown the receipt number alone.
+"""
+
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from scoring.forms.publicity import ObjectionForm
+from scoring.models import Campaign, CampaignStatus, Objection, Rating
+from scoring.services import publicity as service
+from scoring.services.errors import WorkflowError
+from starrating import clock
+from starrating.proxy import client_address
+
+#: Objections (and filled honeypots) per client address per window.
+THROTTLE_LIMIT = 10
+THROTTLE_WINDOW = 3600  # seconds
+RECEIPT_SESSION_KEY = "objection_receipt"
+
+
+def _published(pk) -> Campaign:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if campaign.publicity_start is None:
+        raise Http404
+    return service.end_publicity_if_due(campaign)
+
+
+def _days_left(campaign) -> int | None:
+    if not campaign.is_in_publicity:
+        return None
+    seconds = (campaign.publicity_end - clock.now()).total_seconds()
+    return max(0, -int(-seconds // 86400))  # a day begun counts
+
+
+def notice_list(request):
+    service.end_due_publicity()
+    campaigns = Campaign.objects.filter(status=CampaignStatus.PUBLICITY).select_related("committee")
+    return render(
+        request,
+        "scoring/notice/list.html",
+        {"campaigns": [(c, _days_left(c)) for c in campaigns.order_by("-publicity_start")]},
+    )
+
+
+def notice(request, pk):
+    campaign = _published(pk)
+    revised = service.revised_on(campaign)
+    ratings = (
+        Rating.objects.filter(assessment__campaign=campaign, assessment__withdrawn_at__isnull=True)
+        .select_related("assessment__branch__parent")
+        .order_by("assessment__branch__code")
+    )
+    rows = [
+        {
+            "branch": r.assessment.branch.name,
+            "parent": r.assessment.branch.parent.name if r.assessment.branch.parent_id else "",
+            "star": r.star,
+            "revised": revised.get(r.assessment_id),
+        }
+        for r in ratings
+    ]
+    return render(
+        request,
+        "scoring/notice/notice.html",
+        {"campaign": campaign, "rows": rows, "days_left": _days_left(campaign)},
+    )
+
+
+def _throttle_key(request) -> str:
+    window = int(clock.now().timestamp() // THROTTLE_WINDOW)
+    return f"objection-throttle:{client_address(request)}:{window}"
+
+
+def _throttled(request) -> bool:
+    return cache.get(_throttle_key(request), 0) >= THROTTLE_LIMIT
+
+
+def _count(request) -> None:
+    key = _throttle_key(request)
+    cache.add(key, 0, timeout=THROTTLE_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=THROTTLE_WINDOW)
+
+
+def objection(request, pk):
+    campaign = _published(pk)
+    context = {"campaign": campaign, "days_left": _days_left(campaign)}
+    if not campaign.is_in_publicity:
+        context["closed"] = _("The publicity period is over: objections are no longer accepted.")
+        return render(request, "scoring/notice/objection.html", context)
+    if _throttled(request):
+        context["throttled"] = True
+        response = render(request, "scoring/notice/objection.html", context, status=429)
+        return response
+    form = ObjectionForm(request.POST or None, request.FILES or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["website"]:
+            _count(request)  # a bot: nothing saved, the same page as a refusal
+            context["refused"] = True
+            return render(request, "scoring/notice/objection.html", context)
+        try:
+            filed = service.file_objection(
+                assessment=campaign.assessments.get(branch=data["branch"]),
+                text=data["text"],
+                name=data["name"],
+                phone=data["phone"],
+                attachment=data["attachment"],
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            _count(request)
+            request.session[RECEIPT_SESSION_KEY] = filed.pk
+            return redirect("scoring:notice_receipt", pk=campaign.pk)
+    context["form"] = form
+    response = render(request, "scoring/notice/objection.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+def receipt(request, pk):
+    campaign = _published(pk)
+    filed = Objection.objects.filter(
+        pk=request.session.get(RECEIPT_SESSION_KEY), campaign=campaign
+    ).first()
+    if filed is None:
+        return redirect("scoring:notice", pk=campaign.pk)
+    response = render(
+        request,
+        "scoring/notice/receipt.html",
+        {
+            "campaign": campaign,
+            "receipt": filed.receipt,
+            "back": reverse("scoring:notice", args=[pk]),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+urls = [
+    path("notice/", notice_list, name="notice_list"),
+    path("notice/<int:pk>/", notice, name="notice"),
+    path("notice/<int:pk>/objection/", objection, name="notice_objection"),
+    path("notice/<int:pk>/objection/receipt/", receipt, name="notice_receipt"),
+]
