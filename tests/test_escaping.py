@@ -905,6 +905,16 @@ PAGES = [
     ),
     Page("re-reviews", "scoring:rereviews", (), (REREVIEWER,), ()),
     Page("re-review A", "scoring:rereview", ("a_done",), (REREVIEWER,), ("org.a", "org.p")),
+    # The public notice (no login).
+    Page("public notices", "scoring:notice_list", (), ("anonymous",), ()),
+    Page(
+        "public notice",
+        "scoring:notice",
+        ("done",),
+        ("anonymous",),
+        ("org.a", "org.d", "org.p", "org.c", "campaign.contact_line"),
+    ),
+    Page("objection form (closed)", "scoring:notice_objection", ("done",), ("anonymous",), ()),
 ]
 
 #: URL names that are not pages: POST-only actions, downloads, JSON, the admin, auth.
@@ -925,6 +935,7 @@ NOT_PAGES = {
     "branches:roster_template": "an xlsx download",
     "scoring:campaign_export": "an xlsx download (its text: tests/scoring/exporters/test_annual)",
     "set_language": "a redirect",
+    "scoring:notice_receipt": "reached after filing; shows the receipt number alone",
 }
 NOT_PAGE_PREFIXES = ("admin:",)
 NOT_PAGE_MODULES = ("django.contrib.auth.views",)  # but "login" is in PAGES
