@@ -129,3 +129,15 @@ def test_the_form_refuses_after_the_window(client, tree, published):
     assert not Objection.objects.exists()
     page = response.content.decode()
     assert "公示期已结束，不再受理异议。" in page and 'name="text"' not in page
+
+
+def test_an_entry_revised_by_an_upheld_objection_is_marked_with_its_date(client, tree, published):
+    from scoring.services import publicity
+    from tests.factories import file_objection
+
+    objection = file_objection(published, tree.branch_a)
+    with clock.frozen(DURING):
+        publicity.uphold_objection(objection=objection, actor=tree.staff, reason="属实")
+        _response, page = _page(client, reverse("scoring:notice", args=[published.pk]))
+    assert f"（{DURING:%Y-%m-%d}修订）" in page
+    assert page.count("修订）") == 1
