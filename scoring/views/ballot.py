@@ -26,7 +26,6 @@ the cache either (a cache read may delete an expired row).
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
@@ -38,8 +37,7 @@ from scoring.forms.survey import BallotForm, CodeForm
 from scoring.models import Criterion, Survey
 from scoring.services import survey as service
 from scoring.services.errors import WorkflowError
-from starrating import clock
-from starrating.proxy import client_address
+from starrating import throttle
 
 CODE_COOKIE = "ballot_code"
 CODE_COOKIE_SALT = "scoring.survey.ballot_code"
@@ -57,33 +55,23 @@ class CodeForgotten(WorkflowError):
     )
 
 
-def _throttle_key(request) -> str:
-    address = client_address(request)
-    window = int(clock.now().timestamp() // settings.SURVEY_THROTTLE_WINDOW)
-    return f"survey-throttle:{address}:{window}"
-
-
 def _throttled(request) -> bool:
     """Whether the client's address has used up its failed code checks in this window.
 
-    A fixed window per address over Django's cache: only *failed* checks count
-    (`_count_failure`), so a meeting behind one office address is never held up by its
-    own ballots, and a successful check or cast writes no cache row. The cache is the
-    database cache shared by every worker (settings), so the limit holds across
-    processes; its increment is not atomic, so a burst may be under-counted by a few,
-    which a throttle can afford. The address is the one `starrating.proxy` trusts: a
-    forwarded address counts only behind a proxy the settings declare.
+    Only *failed* checks count (`_count_failure`), so a meeting behind one office address
+    is never held up by its own ballots, and a successful check or cast writes no cache
+    row (`starrating.throttle`).
     """
-    return cache.get(_throttle_key(request), 0) >= settings.SURVEY_THROTTLE_LIMIT
+    return throttle.exceeded(
+        request,
+        "survey",
+        limit=settings.SURVEY_THROTTLE_LIMIT,
+        window=settings.SURVEY_THROTTLE_WINDOW,
+    )
 
 
 def _count_failure(request) -> None:
-    key, window = _throttle_key(request), settings.SURVEY_THROTTLE_WINDOW
-    cache.add(key, 0, timeout=window)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
+    throttle.count(request, "survey", window=settings.SURVEY_THROTTLE_WINDOW)
 
 
 def _check(request, code):

@@ -10,7 +10,6 @@ against the client's address (`starrating.proxy.client_address`) in a fixed wind
 Django's cache, as the ballot throttle does. The filer is shown the receipt number alone.
 """
 
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,8 +20,7 @@ from scoring.forms.publicity import ObjectionForm
 from scoring.models import Campaign, CampaignStatus, Objection, Rating
 from scoring.services import publicity as service
 from scoring.services.errors import WorkflowError
-from starrating import clock
-from starrating.proxy import client_address
+from starrating import clock, throttle
 
 #: Objections (and filled honeypots) per client address per window.
 THROTTLE_LIMIT = 10
@@ -78,22 +76,12 @@ def notice(request, pk):
     )
 
 
-def _throttle_key(request) -> str:
-    window = int(clock.now().timestamp() // THROTTLE_WINDOW)
-    return f"objection-throttle:{client_address(request)}:{window}"
-
-
 def _throttled(request) -> bool:
-    return cache.get(_throttle_key(request), 0) >= THROTTLE_LIMIT
+    return throttle.exceeded(request, "objection", limit=THROTTLE_LIMIT, window=THROTTLE_WINDOW)
 
 
 def _count(request) -> None:
-    key = _throttle_key(request)
-    cache.add(key, 0, timeout=THROTTLE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=THROTTLE_WINDOW)
+    throttle.count(request, "objection", window=THROTTLE_WINDOW)
 
 
 def objection(request, pk):
