@@ -1,0 +1,98 @@
+"""Charts, drawn on the server as SVG with pygal so that one chart serves a web page and
+a PDF alike (docs/reports.md §6, docs/decisions.md D-6a).
+
+pygal always writes a script, a style block and style attributes into its SVG, which the
+content security policy would block inline: a chart is therefore always embedded as an
+image, `<img src="{{ chart }}">`, with the data URI these functions return. Every font
+of the style is the CJK face, or WeasyPrint falls back to a Japanese one.
+"""
+
+import base64
+
+import pygal
+from pygal.style import Style
+
+FONT = "'Noto Sans CJK SC', sans-serif"
+#: The palette: the stars' gold first, then the badge colours of the pages.
+COLOURS = ("#c8102e", "#d4a017", "#0d6efd", "#198754", "#6c757d", "#6f42c1", "#fd7e14")
+
+
+def style(colours=COLOURS) -> Style:
+    fonts = {
+        name: FONT
+        for name in (
+            "font_family",
+            "label_font_family",
+            "major_label_font_family",
+            "value_font_family",
+            "value_label_font_family",
+            "title_font_family",
+            "legend_font_family",
+            "tooltip_font_family",
+            "no_data_font_family",
+        )
+    }
+    return Style(
+        background="white",
+        plot_background="white",
+        foreground="#212529",
+        foreground_strong="#212529",
+        foreground_subtle="#dee2e6",
+        colors=colours,
+        label_font_size=13,
+        major_label_font_size=13,
+        value_font_size=12,
+        legend_font_size=13,
+        title_font_size=15,
+        **fonts,
+    )
+
+
+def _options(**options) -> dict:
+    base = {
+        "style": style(),
+        "js": [],
+        "disable_xml_declaration": True,
+        "width": 640,
+        "height": 320,
+        "show_legend": False,
+        "print_values": True,
+        "margin": 12,
+        "no_data_text": "—",
+    }
+    base.update(options)
+    return base
+
+
+def data_uri(chart) -> str:
+    """The chart as an `<img>` source (see the module's note)."""
+    svg = chart.render()
+    if isinstance(svg, str):
+        svg = svg.encode("utf-8")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def bars(labels, values, *, title="", **options) -> str:
+    """A bar chart of one series: `labels[i]` under `values[i]`."""
+    chart = pygal.Bar(**_options(title=title, **options))
+    chart.x_labels = [str(label) for label in labels]
+    chart.add("", list(values))
+    return data_uri(chart)
+
+
+def lines(labels, series: dict, *, title="", **options) -> str:
+    """A line chart: x `labels`, one line per `series` name → values (None: no point)."""
+    chart = pygal.Line(**_options(title=title, show_legend=len(series) > 1, **options))
+    chart.x_labels = [str(label) for label in labels]
+    for name, values in series.items():
+        chart.add(str(name), list(values))
+    return data_uri(chart)
+
+
+def grouped_bars(labels, series: dict, *, title="", **options) -> str:
+    """Bars grouped by `labels`, one colour per `series` name."""
+    chart = pygal.Bar(**_options(title=title, show_legend=len(series) > 1, **options))
+    chart.x_labels = [str(label) for label in labels]
+    for name, values in series.items():
+        chart.add(str(name), list(values))
+    return data_uri(chart)
