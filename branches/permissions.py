@@ -139,6 +139,23 @@ def may_rereview(user) -> bool:
     return has_role(user, Role.REREVIEWER)
 
 
+def may_download_approved_documents(user) -> bool:
+    """The approved list's PDF and the five-star certificates (授牌): the committee's roles,
+    who read the approved list (docs/decisions.md D-6b)."""
+    return is_committee_level(user)
+
+
+def may_see_demonstration_sites(user) -> bool:
+    """The list of demonstration sites (示范点): every logged-in user (docs/decisions.md
+    D-2.4a)."""
+    return bool(user.is_authenticated)
+
+
+def may_mark_demonstration_sites(user) -> bool:
+    """Mark and unmark demonstration sites: committee staff."""
+    return is_staff(user)
+
+
 class BranchRef(NamedTuple):
     """What the review rule reads of a branch, for lists too long to load as objects
     (`reviewable` takes these or `Organisation`s alike)."""

@@ -67,6 +67,9 @@ ACTIONS = {
     "approval.recorded": _("Committee decision recorded"),
     "rereview.confirmed": _("Five stars confirmed by re-review"),
     "rereview.declined": _("Five stars not confirmed by re-review"),
+    # the use of results (docs/process.md §2.4)
+    "demonstration_site.marked": _("Marked as a demonstration site"),
+    "demonstration_site.unmarked": _("Demonstration site unmarked"),
     # the roster
     "roster.imported": _("Roster imported"),
     # demo data

@@ -1,12 +1,15 @@
-"""Forms of publicity, objections, approval and re-review (docs/process.md §2.1.4–§2.1.5)."""
+"""Forms of publicity, objections, approval, re-review and demonstration sites
+(docs/process.md §2.1.4–§2.1.5, §2.4)."""
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branches.forms import BranchChoiceField
 from branches.models import Organisation
 from scoring.models.publicity import OBJECTION_MAX_CHARS
-from starrating.forms import LineField, TextField
+from starrating.forms import LineField, ModelChoiceField, TextField
+from starrating.wording import bracket
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DOCUMENTS = ".pdf,.jpg,.jpeg,.png"
@@ -102,3 +105,22 @@ class ObjectionForm(forms.Form):
         self.fields["branch"].queryset = Organisation.objects.filter(
             assessments__campaign=campaign, assessments__withdrawn_at__isnull=True
         )
+
+
+class MarkDemonstrationSiteForm(forms.Form):
+    """Staff mark an officially five-star branch (of `candidates`) as a demonstration site."""
+
+    assessment = ModelChoiceField(queryset=None, label=_("Branch"))
+    reason = TextField(label=_("Reason"))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assessment"]
+        field.queryset = candidates
+        field.label_from_instance = lambda a: format_html(
+            "{} · {}{}", a.campaign.year, a.branch.name, bracket(a.branch.parent.name)
+        )
+
+
+class UnmarkDemonstrationSiteForm(forms.Form):
+    reason = TextField(label=_("Reason for unmarking"))

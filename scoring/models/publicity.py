@@ -1,8 +1,9 @@
-"""Publicity, objections, approval, re-review and a branch's star history
-(docs/process.md §2.1.4, §2.1.5, §2.6)."""
+"""Publicity, objections, approval, re-review, demonstration sites and a branch's star
+history (docs/process.md §2.1.4, §2.1.5, §2.4, §2.6)."""
 
 __all__ = [
     "Approval",
+    "DemonstrationSite",
     "Objection",
     "ObjectionState",
     "ReReview",
@@ -206,3 +207,56 @@ class StarChange(models.Model):
 
     def __str__(self):
         return f"{self.branch}: {self.from_star} → {self.to_star}"
+
+
+class DemonstrationSite(models.Model):
+    """A branch marked as a demonstration site (示范点) in one campaign's year, among its
+    officially five-star branches (docs/process.md §2.4). Unmarking keeps the row with who,
+    when and why; a branch may be marked again later (a new row). At most one row of an
+    assessment is current (not unmarked)."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        related_name="demonstration_sites",
+    )
+    reason = models.TextField(_("reason"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+    unmarked_reason = models.TextField(_("reason for unmarking"), blank=True)
+    unmarked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unmarked_at = models.DateTimeField(_("unmarked at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("demonstration site")
+        verbose_name_plural = _("demonstration sites")
+        ordering = ["-marked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(unmarked_at__isnull=True),
+                name="demonstration_site_one_current_per_assessment",
+            ),
+            models.CheckConstraint(
+                name="demonstration_site_has_reasons",
+                condition=~Q(reason="")
+                & (
+                    Q(unmarked_at__isnull=True, unmarked_reason="")
+                    | Q(unmarked_at__isnull=False) & ~Q(unmarked_reason="")
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.assessment)
+
+    @property
+    def is_current(self):
+        return self.unmarked_at is None

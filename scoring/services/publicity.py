@@ -1,4 +1,5 @@
-"""Publicity, objections, approval and re-review (docs/process.md §2.1.4, §2.1.5, §2.6).
+"""Publicity, objections, approval, re-review and demonstration sites (docs/process.md
+§2.1.4, §2.1.5, §2.4, §2.6).
 
 One service per move of the campaign (through `campaigns._move`, i.e. the
 `TRANSITIONS` table) and per step of an objection or a re-review; each runs in one
@@ -20,12 +21,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from branches.permissions import may_approve, may_handle_objections, may_publish, may_rereview
+from branches.permissions import (
+    may_approve,
+    may_handle_objections,
+    may_mark_demonstration_sites,
+    may_publish,
+    may_rereview,
+)
 from scoring.models import (
     Approval,
     Assessment,
     Campaign,
     CampaignStatus,
+    DemonstrationSite,
     Objection,
     ObjectionState,
     Rating,
@@ -309,6 +317,27 @@ def revised_on(campaign) -> dict[int, datetime.datetime]:
     return found
 
 
+def notice_rows(campaign) -> list[dict]:
+    """The public notice's list (the page and its PDF): every enrolled branch by code with
+    its parent, proposed star and, once an upheld objection revised it, that moment. No
+    scores, no traces."""
+    revised = revised_on(campaign)
+    ratings = (
+        Rating.objects.filter(assessment__campaign=campaign, assessment__withdrawn_at__isnull=True)
+        .select_related("assessment__branch__parent")
+        .order_by("assessment__branch__code")
+    )
+    return [
+        {
+            "branch": r.assessment.branch.name,
+            "parent": r.assessment.branch.parent.name if r.assessment.branch.parent_id else "",
+            "star": r.star,
+            "revised": revised.get(r.assessment_id),
+        }
+        for r in ratings
+    ]
+
+
 # --- awaiting approval → approved ----------------------------------------------------------
 
 
@@ -538,3 +567,132 @@ def rereview(*, assessment, actor, confirmed, star=None, reason="") -> ReReview:
                 refusal=_("Only an approved campaign can be closed."),
             )
     return decision
+
+
+# --- Officially five-star; demonstration sites (docs/process.md §2.4) ----------------------
+
+
+def officially_five_star(campaign):
+    """The campaign's officially five-star assessments, by branch code: five stars in the
+    approved list AND confirmed by the municipal re-review (a declined re-review, or one
+    still waiting, is not five-star). Empty before approval. The certificates and the
+    demonstration sites read this and nothing else."""
+    approval = Approval.objects.filter(campaign=campaign).first()
+    if approval is None:
+        return Assessment.objects.none()
+    codes = [row["code"] for row in approved_list_rows(approval) if row["star"] == 5]
+    return (
+        Assessment.objects.filter(
+            campaign=campaign, branch__code__in=codes, rereview__confirmed=True
+        )
+        .select_related("branch__parent", "rereview")
+        .order_by("branch__code")
+    )
+
+
+def five_star_refusal(campaign, branch=None) -> str | None:
+    """Why `branch` is not officially five-star in `campaign` (translated), or None when
+    it is: not approved yet, not five stars in the approved list, waiting for its
+    re-review, or not confirmed by it. Without a branch: why the campaign has no
+    officially five-star branch at all, or None when it has one."""
+    approval = Approval.objects.filter(campaign=campaign).first()
+    if approval is None:
+        return _("The campaign has not been approved yet: no branch is officially five-star.")
+    if branch is None:
+        if officially_five_star(campaign).exists():
+            return None
+        return _("No branch of the campaign is officially five-star yet.")
+    row = next((r for r in approved_list_rows(approval) if r["code"] == branch.code), None)
+    names = {"branch": branch.name}
+    if row is None or row["star"] != 5:
+        return _("%(branch)s is not a five-star branch in the approved list.") % names
+    decision = ReReview.objects.filter(
+        assessment__campaign=campaign, assessment__branch=branch
+    ).first()
+    if decision is None:
+        return _("The five stars of %(branch)s still wait for the municipal re-review.") % names
+    if not decision.confirmed:
+        return _("The municipal re-review did not confirm the five stars of %(branch)s.") % names
+    return None
+
+
+def mark_demonstration_site(*, assessment, actor, reason) -> DemonstrationSite:
+    """Staff mark an officially five-star branch as a demonstration site (示范点) of its
+    campaign's year, with a reason. Refused for any other branch and for one already
+    marked in that campaign."""
+    if not may_mark_demonstration_sites(actor):
+        raise NotAllowed(_("Only committee staff may mark demonstration sites."))
+    reason = _reason(reason, _("Give the reason for marking the demonstration site."))
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("branch", "campaign")
+            .get(pk=assessment.pk)
+        )
+        refusal = five_star_refusal(assessment.campaign, assessment.branch)
+        if refusal:
+            raise WrongState(
+                _("Only an officially five-star branch can be a demonstration site.")
+                + " "
+                + refusal
+            )
+        if DemonstrationSite.objects.filter(
+            assessment=assessment, unmarked_at__isnull=True
+        ).exists():
+            raise WrongState(
+                _("%(branch)s is already a demonstration site of this campaign.")
+                % {"branch": assessment.branch.name}
+            )
+        site = DemonstrationSite(
+            assessment=assessment, reason=reason, marked_by=actor, marked_at=clock.now()
+        )
+        audit.save(site, actor=actor, action="demonstration_site.marked")
+    return site
+
+
+def unmark_demonstration_site(*, site, actor, reason) -> DemonstrationSite:
+    """Staff unmark a demonstration site, with a reason; the row stays, with who and when."""
+    if not may_mark_demonstration_sites(actor):
+        raise NotAllowed(_("Only committee staff may unmark demonstration sites."))
+    reason = _reason(reason, _("Give the reason for unmarking the demonstration site."))
+    with transaction.atomic():
+        site = DemonstrationSite.objects.select_for_update().get(pk=site.pk)
+        if not site.is_current:
+            raise WrongState(_("This demonstration site has already been unmarked."))
+        site.unmarked_reason = reason
+        site.unmarked_by = actor
+        site.unmarked_at = clock.now()
+        audit.save(site, actor=actor, action="demonstration_site.unmarked")
+    return site
+
+
+def demonstration_sites():
+    """The current demonstration sites, newest year first, then by branch code (the
+    list page)."""
+    return (
+        DemonstrationSite.objects.filter(unmarked_at__isnull=True)
+        .select_related("assessment__branch__parent", "assessment__campaign", "marked_by")
+        .order_by(
+            "-assessment__campaign__year", "assessment__campaign_id", "assessment__branch__code"
+        )
+    )
+
+
+def demonstration_site_candidates():
+    """Officially five-star assessments of every approved or closed campaign not marked
+    now (the staff's mark form), newest year first. A confirmed re-review exists only for
+    an approved five-star row (`rereview` checks it), so this is `officially_five_star`
+    over every campaign at once."""
+    return (
+        Assessment.objects.filter(
+            campaign__status__in=(CampaignStatus.APPROVED, CampaignStatus.CLOSED),
+            rereview__confirmed=True,
+        )
+        .exclude(
+            pk__in=DemonstrationSite.objects.filter(unmarked_at__isnull=True).values(
+                "assessment_id"
+            )
+        )
+        .select_related("branch__parent", "campaign")
+        .order_by("-campaign__year", "campaign_id", "branch__code")
+    )

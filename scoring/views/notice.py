@@ -16,11 +16,14 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from scoring import exporters
 from scoring.forms.publicity import ObjectionForm
-from scoring.models import Campaign, CampaignStatus, Objection, Rating
+from scoring.models import Campaign, CampaignStatus, Objection
 from scoring.services import publicity as service
 from scoring.services.errors import WorkflowError
 from starrating import clock, throttle
+
+from .downloads import download
 
 #: Objections (and filled honeypots) per client address per window.
 THROTTLE_LIMIT = 10
@@ -54,25 +57,31 @@ def notice_list(request):
 
 def notice(request, pk):
     campaign = _published(pk)
-    revised = service.revised_on(campaign)
-    ratings = (
-        Rating.objects.filter(assessment__campaign=campaign, assessment__withdrawn_at__isnull=True)
-        .select_related("assessment__branch__parent")
-        .order_by("assessment__branch__code")
-    )
-    rows = [
-        {
-            "branch": r.assessment.branch.name,
-            "parent": r.assessment.branch.parent.name if r.assessment.branch.parent_id else "",
-            "star": r.star,
-            "revised": revised.get(r.assessment_id),
-        }
-        for r in ratings
-    ]
+    days_left = _days_left(campaign)
     return render(
         request,
         "scoring/notice/notice.html",
-        {"campaign": campaign, "rows": rows, "days_left": _days_left(campaign)},
+        {
+            "campaign": campaign,
+            "rows": service.notice_rows(campaign),
+            "days_left": days_left,
+            "open": days_left is not None,
+            "form_url": _form_url(request, campaign),
+        },
+    )
+
+
+def _form_url(request, campaign) -> str:
+    return request.build_absolute_uri(reverse("scoring:notice_objection", args=[campaign.pk]))
+
+
+def notice_pdf(request, pk):
+    """The notice as a PDF (the `notice-pdf` exporter), public like the page."""
+    campaign = _published(pk)
+    return download(
+        request,
+        exporters.get("notice-pdf")(campaign, form_url=_form_url(request, campaign)),
+        refused_to=reverse("scoring:notice", args=[campaign.pk]),
     )
 
 
@@ -144,6 +153,7 @@ def receipt(request, pk):
 urls = [
     path("notice/", notice_list, name="notice_list"),
     path("notice/<int:pk>/", notice, name="notice"),
+    path("notice/<int:pk>/pdf/", notice_pdf, name="notice_pdf"),
     path("notice/<int:pk>/objection/", objection, name="notice_objection"),
     path("notice/<int:pk>/objection/receipt/", receipt, name="notice_receipt"),
 ]

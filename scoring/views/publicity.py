@@ -9,27 +9,43 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from branches.permissions import (
     is_committee_level,
     may_approve,
+    may_download_approved_documents,
     may_handle_objections,
+    may_mark_demonstration_sites,
     may_publish,
     may_rereview,
+    may_see_demonstration_sites,
     require,
 )
-from scoring.forms.publicity import ApproveForm, DecideObjectionForm, PublishForm, ReReviewForm
+from scoring import exporters
+from scoring.forms.publicity import (
+    ApproveForm,
+    DecideObjectionForm,
+    MarkDemonstrationSiteForm,
+    PublishForm,
+    ReReviewForm,
+    UnmarkDemonstrationSiteForm,
+)
 from scoring.models import (
     Approval,
     Assessment,
     Campaign,
     CampaignStatus,
+    DemonstrationSite,
     Objection,
     ObjectionState,
 )
 from scoring.services import publicity as service
 from starrating import clock
 from starrating.actions import perform
+
+from .downloads import download
 
 
 def _campaign(pk) -> Campaign:
@@ -166,6 +182,7 @@ def approved_list(request, pk):
         "approval": approval,
         "rows": service.approved_list_rows(approval),
         "check": service.check_approved(campaign),
+        "official": {a.branch.code for a in service.officially_five_star(campaign)},
         "back": _detail(campaign),
     }
     return render(request, "scoring/publicity/approved.html", context)
@@ -208,6 +225,101 @@ def rereview(request, pk):
     return render(request, "scoring/publicity/rereview.html", context)
 
 
+# --- The PDFs of approval: the approved list, the certificates (docs/reports.md §6) ----------
+
+
+def _approved_or_detail(campaign):
+    if Approval.objects.filter(campaign=campaign).exists():
+        return reverse("scoring:approved_list", args=[campaign.pk])
+    return _detail(campaign)
+
+
+@require_GET
+@never_cache
+@login_required
+def approved_pdf(request, pk):
+    require(may_download_approved_documents(request.user))
+    campaign = _campaign(pk)
+    return download(
+        request, exporters.get("approved-pdf")(campaign), refused_to=_approved_or_detail(campaign)
+    )
+
+
+@require_GET
+@never_cache
+@login_required
+def certificates(request, pk, code=None):
+    """All of the campaign's five-star certificates in one file, or one branch's."""
+    require(may_download_approved_documents(request.user))
+    campaign = _campaign(pk)
+    branch = None
+    if code is not None:
+        branch = get_object_or_404(
+            Assessment.objects.select_related("branch"), campaign=campaign, branch__code=code
+        ).branch
+    return download(
+        request,
+        exporters.get("certificates")(campaign, branch=branch),
+        refused_to=_approved_or_detail(campaign),
+    )
+
+
+# --- Demonstration sites (示范点, docs/process.md §2.4) --------------------------------------
+
+
+@login_required
+def demonstration_sites(request):
+    """The current demonstration sites by year, for every logged-in user; staff mark new
+    ones here (among the officially five-star) and unmark them."""
+    require(may_see_demonstration_sites(request.user))
+    may_mark = may_mark_demonstration_sites(request.user)
+    form = None
+    if may_mark:
+        form = MarkDemonstrationSiteForm(
+            request.POST or None, candidates=service.demonstration_site_candidates()
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            response = perform(
+                request,
+                lambda: service.mark_demonstration_site(
+                    assessment=data["assessment"], actor=request.user, reason=data["reason"]
+                ),
+                success=lambda site: (
+                    _("%(branch)s is marked as a demonstration site.")
+                    % {"branch": site.assessment.branch.name}
+                ),
+                then=reverse("scoring:demonstration_sites"),
+                form=form,
+            )
+            if response is not None:
+                return response
+    elif request.method == "POST":
+        require(False)
+    years = {}
+    for site in service.demonstration_sites():
+        years.setdefault(site.assessment.campaign.year, []).append(site)
+    context = {"years": list(years.items()), "form": form, "may_mark": may_mark}
+    return render(request, "scoring/publicity/demonstration_sites.html", context)
+
+
+@require_POST
+@login_required
+def unmark_demonstration_site(request, pk):
+    require(may_mark_demonstration_sites(request.user))
+    site = get_object_or_404(DemonstrationSite.objects.select_related("assessment__branch"), pk=pk)
+    form = UnmarkDemonstrationSiteForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    back = reverse("scoring:demonstration_sites")
+    return perform(
+        request,
+        lambda: service.unmark_demonstration_site(site=site, actor=request.user, reason=reason),
+        success=_("%(branch)s is no longer a demonstration site.")
+        % {"branch": site.assessment.branch.name},
+        then=back,
+    )
+
+
 urls = [
     path("campaigns/<int:pk>/publish/", publish, name="campaign_publish"),
     path("campaigns/<int:pk>/objections/", objections, name="objections"),
@@ -216,4 +328,13 @@ urls = [
     path("campaigns/<int:pk>/approved/", approved_list, name="approved_list"),
     path("rereviews/", rereviews, name="rereviews"),
     path("rereviews/<int:pk>/", rereview, name="rereview"),
+    path("campaigns/<int:pk>/approved/pdf/", approved_pdf, name="approved_pdf"),
+    path("campaigns/<int:pk>/certificates/", certificates, name="certificates"),
+    path("campaigns/<int:pk>/certificates/<str:code>/", certificates, name="branch_certificate"),
+    path("demonstration-sites/", demonstration_sites, name="demonstration_sites"),
+    path(
+        "demonstration-sites/<int:pk>/unmark/",
+        unmark_demonstration_site,
+        name="unmark_demonstration_site",
+    ),
 ]

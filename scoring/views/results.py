@@ -7,13 +7,10 @@ Who may use what (`branches.permissions`):
 - a branch's rating: whoever may see the branch (404 otherwise).
 """
 
-import io
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +23,7 @@ from scoring.services import recompute as recompute_service
 from scoring.services import results
 from starrating.actions import perform
 
+from .downloads import download
 from .reviews import assessment_for
 
 RESULTS_PER_PAGE = 100
@@ -83,16 +81,10 @@ def export(request, pk, kind):
     if kind not in DOWNLOADS:
         raise Http404
     campaign = get_object_or_404(Campaign, pk=pk)
-    exporter = exporters.get(kind)(campaign)
-    out = io.BytesIO()
-    try:
-        exporter.render(out)
-    except exporters.ExportRefused as error:
-        messages.error(request, str(error))
-        return redirect("scoring:campaign_results", campaign.pk)
-    out.seek(0)
-    return FileResponse(
-        out, as_attachment=True, filename=exporter.filename(), content_type=exporter.content_type
+    return download(
+        request,
+        exporters.get(kind)(campaign),
+        refused_to=reverse("scoring:campaign_results", args=[campaign.pk]),
     )
 
 

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from scoring import exporters
 from scoring.models import Assessment, Campaign
 
-#: The kind that needs --branch (one branch's report).
+#: The kind that needs --branch (one branch's report), and the kind that takes it as an
+#: option (one branch's certificate instead of all of them).
 BRANCH_KINDS = {"rating-sheet"}
+OPTIONAL_BRANCH_KINDS = {"certificates"}
 
 
 def refuse(message):
@@ -32,7 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("kind", help="One of: " + ", ".join(exporters.KINDS) + ".")
         parser.add_argument("--campaign", required=True, help="The campaign's id.")
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
-        parser.add_argument("--branch", help="A branch's code (rating-sheet only).")
+        parser.add_argument(
+            "--branch", help="A branch's code (rating-sheet; certificates: that branch only)."
+        )
 
     def handle(self, *args, kind, campaign, output, branch, **options):
         with translation.override(settings.LANGUAGE_CODE):
@@ -55,9 +59,9 @@ class Command(BaseCommand):
         if campaign is None:
             raise refuse(_("No campaign with the id %(id)s.") % {"id": campaign_id})
         branch = None
-        if kind in BRANCH_KINDS:
-            if not code:
-                raise refuse(_("%(kind)s needs --branch CODE.") % {"kind": kind})
+        if kind in BRANCH_KINDS and not code:
+            raise refuse(_("%(kind)s needs --branch CODE.") % {"kind": kind})
+        if code and kind in BRANCH_KINDS | OPTIONAL_BRANCH_KINDS:
             assessment = (
                 Assessment.objects.filter(campaign=campaign, branch__code=code)
                 .select_related("branch")
@@ -69,7 +73,10 @@ class Command(BaseCommand):
                 )
             branch = assessment.branch
         elif code:
-            raise refuse(_("--branch is only for %(kinds)s.") % {"kinds": ", ".join(BRANCH_KINDS)})
+            raise refuse(
+                _("--branch is only for %(kinds)s.")
+                % {"kinds": ", ".join(sorted(BRANCH_KINDS | OPTIONAL_BRANCH_KINDS))}
+            )
         built = exporters.get(kind)
         if built is None:
             raise refuse(
