@@ -43,6 +43,7 @@ from scoring.models import (
     Assessment,
     Campaign,
     Criterion,
+    DemonstrationSite,
     Evidence,
     Objection,
     ReReview,
@@ -309,6 +310,7 @@ def build_world() -> World:
 
     recompute_service.recompute_campaign(campaign=campaign, actor=staff)
     _publicity_world(w)
+    _demonstration_world(w)
     _read_back(w)
     return w
 
@@ -358,6 +360,38 @@ def _publicity_world(w: World) -> None:
             star=4,
             reason=marker("rereview.reason"),
         )
+
+
+def _demonstration_world(w: World) -> None:
+    """Two years ago: A five stars, approved and confirmed by the re-reviewer, marked as a
+    demonstration site, unmarked, and marked again (both reasons kept)."""
+    from scoring.models import AuditStatus, QuotaMode
+    from scoring.services import publicity
+
+    u, org = w.users, {k[4:]: v for k, v in w.objects.items() if k.startswith("org_")}
+    shown = factories.campaign(
+        org["committee"], year=timezone.localdate().year - 2, quota_mode=QuotaMode.OFF
+    )
+    ready_branch(shown, org["a"], review_total=98, audit=AuditStatus.AGREED)
+    recompute_service.recompute_campaign(campaign=shown, actor=u["staff"])
+    shown = publicity.publish_campaign(campaign=shown, actor=u["staff"])
+    later = shown.publicity_end + datetime.timedelta(days=1)
+    with clock.frozen(later):
+        publicity.approve_campaign(
+            campaign=shown, actor=u["approver"], meeting_date=later.date(), reference="〔1〕"
+        )
+        a_shown = shown.assessments.get(branch=org["a"])
+        publicity.rereview(assessment=a_shown, actor=u["rereviewer"], confirmed=True)
+        first = publicity.mark_demonstration_site(
+            assessment=a_shown, actor=u["staff"], reason=marker("site.reason") + "（旧）"
+        )
+        publicity.unmark_demonstration_site(
+            site=first, actor=u["staff"], reason=marker("site.unmarked_reason")
+        )
+        site = publicity.mark_demonstration_site(
+            assessment=a_shown, actor=u["staff"], reason=marker("site.reason")
+        )
+    w.objects.update(shown=shown, a_shown=a_shown, site=site, code_a=org["a"].code)
 
 
 def _read_back(w: World) -> None:
@@ -555,6 +589,19 @@ FIELDS = [
         "star_change.reason",
         "scoring.StarChange.reason",
         _get(StarChange, lambda w: {"cause": "rereview"}, "reason"),
+    ),
+]
+FIELDS += [
+    Field(
+        "site.reason",
+        "scoring.DemonstrationSite.reason",
+        _get(DemonstrationSite, lambda w: {"pk": w.objects["site"].pk}, "reason"),
+    ),
+    # Shown on no page yet (the list shows the current sites).
+    Field(
+        "site.unmarked_reason",
+        "scoring.DemonstrationSite.unmarked_reason",
+        _get(DemonstrationSite, lambda w: {"unmarked_at__isnull": False}, "unmarked_reason"),
     ),
 ]
 FIELD_KEYS = {f.key for f in FIELDS}
@@ -915,6 +962,14 @@ PAGES = [
         ("org.a", "org.d", "org.p", "org.c", "campaign.contact_line"),
     ),
     Page("objection form (closed)", "scoring:notice_objection", ("done",), ("anonymous",), ()),
+    # Demonstration sites (every logged-in user; staff with the forms).
+    Page(
+        "demonstration sites",
+        "scoring:demonstration_sites",
+        (),
+        (SECRETARY_A, REVIEWER, *COMMITTEE),
+        ("org.a", "org.p", "site.reason"),
+    ),
 ]
 
 #: URL names that are not pages: POST-only actions, downloads, JSON, the admin, auth.
@@ -936,6 +991,11 @@ NOT_PAGES = {
     "scoring:campaign_export": "an xlsx download (its text: tests/scoring/exporters/test_annual)",
     "set_language": "a redirect",
     "scoring:notice_receipt": "reached after filing; shows the receipt number alone",
+    "scoring:notice_pdf": "a PDF download (its HTML: test_publicity_pdfs_escape_user_text)",
+    "scoring:approved_pdf": "a PDF download (its HTML: test_publicity_pdfs_escape_user_text)",
+    "scoring:certificates": "a PDF download (its HTML: test_publicity_pdfs_escape_user_text)",
+    "scoring:branch_certificate": "a PDF download (as scoring:certificates)",
+    "scoring:unmark_demonstration_site": "POST only",
 }
 NOT_PAGE_PREFIXES = ("admin:",)
 NOT_PAGE_MODULES = ("django.contrib.auth.views",)  # but "login" is in PAGES
@@ -1057,6 +1117,23 @@ def test_slip_sheet_escapes_user_text(world):
     )
     expected = {key: world.text[key] for key in ("org.b", "campaign.title")}
     problems = problems_of(html, expected)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("kind", "campaign", "shows"),
+    [
+        ("notice-pdf", "done", ("org.a", "org.d", "org.p", "org.c", "campaign.contact_line")),
+        ("approved-pdf", "done", ("org.a", "org.d", "org.p", "org.c", "approval.reference")),
+        ("certificates", "shown", ("org.a", "org.c")),
+    ],
+)
+def test_publicity_pdfs_escape_user_text(world, kind, campaign, shows):
+    """The PDFs' pages (templates/pdf/notice.html, approved.html, certificates.html)."""
+    from scoring import exporters
+
+    html = exporters.get(kind)(world.objects[campaign]).html()
+    problems = problems_of(html, {key: world.text[key] for key in shows})
     assert not problems, "\n".join(problems)
 
 

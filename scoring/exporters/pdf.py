@@ -31,13 +31,17 @@ class PdfExporter(Exporter):
     def context(self, progress: Progress | None = None) -> dict:
         raise NotImplementedError
 
+    def html(self, progress: Progress | None = None) -> str:
+        """The page WeasyPrint is given (the escaping tests read it)."""
+        context = {"campaign": self.campaign, "branch": self.branch, "report": self}
+        context.update(self.context(progress))
+        return render_to_string(self.template_name, context)
+
     def render(self, fp, *, progress: Progress | None = None) -> None:
         reason = self.refusal()
         if reason:
             raise ExportRefused(reason)
-        context = {"campaign": self.campaign, "branch": self.branch, "report": self}
-        context.update(self.context(progress))
-        html = render_to_string(self.template_name, context)
+        html = self.html(progress)
         if progress:
             progress(90)
         html_to_pdf(html, fp)
