@@ -36,9 +36,7 @@ def render(kind, campaign, tmp_path, **options) -> tuple[str, str, bytes]:
 def pages(pdf: bytes, tmp_path) -> int:
     path = tmp_path / "counted.pdf"
     path.write_bytes(pdf)
-    info = subprocess.run(
-        ["pdfinfo", str(path)], capture_output=True, text=True, check=True
-    ).stdout
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
 
 
@@ -85,9 +83,7 @@ def declined(tree, approved):
 # --- the notice --------------------------------------------------------------------------
 
 
-def test_the_notice_pdf_holds_title_issuer_every_branch_and_the_cjk_font(
-    tree, published, tmp_path
-):
+def test_the_notice_pdf_holds_title_issuer_every_branch_and_the_cjk_font(tree, published, tmp_path):
     with clock.frozen(DURING):
         text, fonts, _pdf = render("notice-pdf", published, tmp_path)
     assert f"关于{published.year}年度党支部星级评定结果的公示" in text
@@ -138,9 +134,7 @@ def test_the_approved_pdf_holds_every_branch_the_meeting_reference_and_digest(
     assert_cjk_embedded(fonts)
 
 
-def test_the_approved_pdf_prints_the_frozen_list_not_the_names_of_today(
-    tree, approved, tmp_path
-):
+def test_the_approved_pdf_prints_the_frozen_list_not_the_names_of_today(tree, approved, tmp_path):
     renamed = type(tree.branch_b).objects.get(pk=tree.branch_b.pk)
     renamed.name = "改名后的支部"
     renamed.save()
@@ -171,9 +165,7 @@ def test_a_certificate_names_the_branch_the_year_the_committee_and_its_number(
     assert pages(pdf, tmp_path) == 1
 
 
-def test_all_certificates_hold_one_page_per_officially_five_star_branch(
-    tree, confirmed, tmp_path
-):
+def test_all_certificates_hold_one_page_per_officially_five_star_branch(tree, confirmed, tmp_path):
     text, _fonts, pdf = render("certificates", confirmed, tmp_path)
     assert tree.branch_a.name in text.replace(" ", "")
     assert tree.branch_b.name not in text.replace(" ", "")
@@ -193,9 +185,7 @@ def test_no_certificate_for_a_four_star_branch(tree, confirmed):
 
 
 def test_no_certificate_before_the_re_review(tree, approved):
-    assert "尚待市委组织部复审" in refusal(
-        "certificates", approved.campaign, branch=tree.branch_a
-    )
+    assert "尚待市委组织部复审" in refusal("certificates", approved.campaign, branch=tree.branch_a)
     assert "尚无经复审确认的五星级" in refusal("certificates", approved.campaign)
 
 
