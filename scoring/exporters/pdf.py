@@ -3,7 +3,9 @@ template under `templates/pdf/` and gives its context; this module renders the H
 with WeasyPrint, whose page styles and CJK font come from `templates/pdf/base.html`.
 """
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from .base import Exporter, ExportRefused, Progress
 
@@ -27,15 +29,20 @@ class PdfExporter(Exporter):
     extension = "pdf"
     content_type = "application/pdf"
     template_name = ""
+    #: True for official documents (notices, certificates): written in the site's language
+    #: (Chinese) whatever the reader's; otherwise in the reader's.
+    site_language = False
 
     def context(self, progress: Progress | None = None) -> dict:
         raise NotImplementedError
 
     def html(self, progress: Progress | None = None) -> str:
         """The page WeasyPrint is given (the escaping tests read it)."""
-        context = {"campaign": self.campaign, "branch": self.branch, "report": self}
-        context.update(self.context(progress))
-        return render_to_string(self.template_name, context)
+        language = settings.LANGUAGE_CODE if self.site_language else translation.get_language()
+        with translation.override(language):
+            context = {"campaign": self.campaign, "branch": self.branch, "report": self}
+            context.update(self.context(progress))
+            return render_to_string(self.template_name, context)
 
     def render(self, fp, *, progress: Progress | None = None) -> None:
         reason = self.refusal()

@@ -4,7 +4,8 @@ the approved list (审批名单) with its digest, and the five-star certificates
 Each reads what the services store and nothing else: the notice the rows of the public
 page (`publicity.notice_rows`), the approved list its frozen snapshot
 (`approved_list_rows`), the certificates the officially five-star branches
-(`officially_five_star`).
+(`officially_five_star`). They are official documents: always in Chinese (the site's
+language), whoever downloads them.
 """
 
 from django.urls import reverse
@@ -24,6 +25,7 @@ class NoticePdf(PdfExporter):
     identifier = "notice-pdf"
     verbose_name = gettext_lazy("Publicity notice")
     template_name = "pdf/notice.html"
+    site_language = True
 
     def __init__(self, campaign, *, branch=None, form_url=""):
         super().__init__(campaign, branch=branch)
@@ -53,6 +55,7 @@ class ApprovedListPdf(PdfExporter):
     identifier = "approved-pdf"
     verbose_name = gettext_lazy("Approved list")
     template_name = "pdf/approved.html"
+    site_language = True
 
     def approval(self):
         return Approval.objects.filter(campaign=self.campaign).select_related("recorded_by").first()
@@ -84,6 +87,7 @@ class Certificates(PdfExporter):
     identifier = "certificates"
     verbose_name = gettext_lazy("Five-star certificates")
     template_name = "pdf/certificates.html"
+    site_language = True
 
     def filename(self):
         if self.branch is not None:

@@ -111,7 +111,7 @@ class MarkDemonstrationSiteForm(forms.Form):
     """Staff mark an officially five-star branch (of `candidates`) as a demonstration site."""
 
     assessment = ModelChoiceField(queryset=None, label=_("Branch"))
-    reason = TextField(label=_("Reason"))
+    reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

@@ -269,3 +269,16 @@ def test_the_demonstration_site_page_reads_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(_sites_url())
     assert response.content.decode().count("示范支部") >= count
+
+
+def test_the_notice_pdf_is_in_chinese_for_an_english_reader(client, published, tmp_path):
+    import subprocess
+
+    client.cookies["django_language"] = "en"
+    with clock.frozen(DURING):
+        response = client.get(reverse("scoring:notice_pdf", args=[published.pk]))
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(b"".join(response.streaming_content))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert f"关于{published.year}年度党支部星级评定结果的公示" in text
+    assert "Public notice" not in text
