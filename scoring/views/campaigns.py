@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from branches.models import ElectionStatus
-from branches.permissions import branches_for, is_committee_level, is_staff, require
+from branches.permissions import (
+    branches_for,
+    is_committee_level,
+    is_staff,
+    may_download_approved_documents,
+    require,
+)
 from scoring.forms.campaigns import (
     SCOPE_ENROLLED,
     SCOPE_WITHDRAWN,
@@ -32,11 +38,13 @@ from scoring.models import (
     Assessment,
     AuditStatus,
     Campaign,
+    CampaignStatus,
     ReviewStatus,
     SelfEvaluationStatus,
     SurveyStatus,
 )
 from scoring.services import campaigns as service
+from scoring.services import publicity as publicity_service
 from scoring.services import recompute as recompute_service
 from scoring.services import survey as survey_service
 from scoring.services.audit_trail import audit_trail
@@ -372,6 +380,9 @@ def assessment(request, pk):
         "is_staff": staff,
         "history": audit_trail(found) if staff else None,
         "show_results": is_committee_level(request.user),
+        "certificate": may_download_approved_documents(request.user)
+        and campaign.status in (CampaignStatus.APPROVED, CampaignStatus.CLOSED)
+        and publicity_service.five_star_refusal(campaign, found.branch) is None,
     }
     return render(request, "scoring/branch.html", context)
 

@@ -282,3 +282,16 @@ def test_the_notice_pdf_is_in_chinese_for_an_english_reader(client, published, t
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert f"关于{published.year}年度党支部星级评定结果的公示" in text
     assert "Public notice" not in text
+
+
+def test_the_branch_page_offers_the_certificate_of_an_officially_five_star_branch(
+    client, tree, confirmed
+):
+    url_a = reverse("scoring:assessment", args=[_assessment(confirmed, tree.branch_a).pk])
+    url_b = reverse("scoring:assessment", args=[_assessment(confirmed, tree.branch_b).pk])
+    certificate = reverse("scoring:branch_certificate", args=[confirmed.pk, tree.branch_a.code])
+    client.force_login(tree.staff)
+    assert certificate in client.get(url_a).content.decode()
+    assert 'id="branch-certificate"' not in client.get(url_b).content.decode()
+    client.force_login(tree.secretary)
+    assert certificate not in client.get(url_a).content.decode()
