@@ -277,6 +277,12 @@ def history_chart(changes, *, until: int | None = None) -> str | None:
     )
 
 
+def history_context(branch) -> dict:
+    """What `templates/partials/star_history.html` shows: the changes and their chart."""
+    changes = history(branch)
+    return {"star_changes": changes, "star_chart": history_chart(changes)}
+
+
 #: The ledger's filter of the star: "none" is a branch without a current star.
 NO_STAR_YET = "none"
 

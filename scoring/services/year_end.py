@@ -42,9 +42,7 @@ def refusal(source: Campaign) -> str | None:
     if source.kind != CampaignKind.INITIAL:
         return _("A year-end re-rating is created from the year's declaration campaign.")
     if source.status not in APPROVED:
-        return _(
-            "The year's declaration campaign must be approved before its year-end re-rating."
-        )
+        return _("The year's declaration campaign must be approved before its year-end re-rating.")
     if Campaign.objects.filter(
         committee_id=source.committee_id, year=source.year, kind=CampaignKind.YEAR_END
     ).exists():
@@ -130,9 +128,7 @@ def submit_for_approval(*, campaign, actor) -> Campaign:
             raise WrongState(_("Only a campaign in declaration can be submitted for approval."))
         blocking = blockers(campaign)
         if blocking:
-            raise WrongState(
-                _("The results cannot be submitted yet:") + "\n" + "\n".join(blocking)
-            )
+            raise WrongState(_("The results cannot be submitted yet:") + "\n" + "\n".join(blocking))
         _move(campaign, CampaignStatus.AWAITING_APPROVAL, actor=actor, refusal=refusal_text)
     return campaign
 
