@@ -17,7 +17,7 @@ class StarChangeForm(forms.Form):
     """A downgrade or a restore: the star set (among `stars`), the reason, the date."""
 
     to = forms.TypedChoiceField(label=_("New star"), coerce=int)
-    reason = TextField(label=_("Reason"))
+    reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     effective = forms.DateField(label=_("Effective date"), widget=DATE)
 
     def __init__(self, *args, stars, **kwargs):

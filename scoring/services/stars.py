@@ -248,30 +248,19 @@ def history(branch) -> list[StarChange]:
     )
 
 
-def stars_by_year(changes, *, until: int) -> list[tuple[int, int | None]]:
-    """[(year, the star at the year's end)] from the year of the first change to
-    `until`; `changes` oldest first (as `history` returns them)."""
+def history_chart(changes) -> str | None:
+    """The star after each change, in date order, as a small line chart across the
+    years (an `<img>` data URI), or None without changes; `changes` oldest first (as
+    `history` returns them)."""
     if not changes:
-        return []
-    found, star, pending = [], None, list(changes)
-    for year in range(changes[0].effective.year, until + 1):
-        while pending and pending[0].effective.year <= year:
-            star = pending.pop(0).to_star
-        found.append((year, star))
-    return found
-
-
-def history_chart(changes, *, until: int | None = None) -> str | None:
-    """The star at each year's end as a small line chart (an `<img>` data URI), or None
-    without changes."""
-    points = stars_by_year(changes, until=until or clock.today().year)
-    if not points:
         return None
     return charts.lines(
-        [year for year, _star in points],
-        {_("Star"): [star for _year, star in points]},
+        [change.effective.isoformat() for change in changes],
+        {_("Star"): [change.to_star for change in changes]},
         range=(0, 5),
         y_labels=list(range(6)),
+        x_label_rotation=20 if len(changes) > 4 else 0,
+        truncate_label=-1,
         height=220,
         width=480,
     )
