@@ -70,6 +70,12 @@ ACTIONS = {
     # the use of results (docs/process.md §2.4)
     "demonstration_site.marked": _("Marked as a demonstration site"),
     "demonstration_site.unmarked": _("Demonstration site unmarked"),
+    # a branch's current star (docs/process.md §2.3, §2.6) and the year-end re-rating
+    "star.approved": _("Star set by the committee's approval"),
+    "star.rereviewed": _("Star set by the re-review"),
+    "star.downgraded": _("Star downgraded"),
+    "star.restored": _("Star restored"),
+    "campaign.submitted": _("Submitted for approval without publicity"),
     # the roster
     "roster.imported": _("Roster imported"),
     # demo data

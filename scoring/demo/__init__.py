@@ -23,7 +23,8 @@ The package, in the order `build_demo` uses it:
 - `profiles` — each branch's tier, and the scores, grades and verdicts a tier gives;
 - `timeline` — the demo clock;
 - `steps` — one campaign step through the services (open, sheet, survey, review);
-- `previous`, `current` — last year's campaign played through, this year's part-way.
+- `previous`, `current` — last year's campaign played through, this year's part-way;
+- `stars` — last autumn's downgrade of one branch (dynamic management).
 """
 
 import datetime
@@ -41,6 +42,7 @@ from .data import SEED
 from .organisations import DemoOrganisations, build_organisations
 from .previous import play_previous_campaign
 from .profiles import branch_profiles
+from .stars import play_star_changes
 from .timeline import demo_clock
 
 __all__ = [
@@ -79,6 +81,7 @@ def build_demo(
         users = build_users(orgs, every_branch=True)
         profiles = branch_profiles(rng, orgs)
         previous = play_previous_campaign(rng, orgs, users, profiles, year=year - 1, clock=timeline)
+        play_star_changes(orgs, users, year=year - 1, clock=timeline)
         campaign = play_current_campaign(
             rng, orgs, users, profiles, year=year, today=today, clock=timeline
         )

@@ -49,6 +49,7 @@ from scoring.services import recompute as recompute_service
 from scoring.services import survey as survey_service
 from scoring.services.audit_trail import audit_trail
 from scoring.services.events import events_for_campaign
+from scoring.services.stars import history_context as star_history_context
 from starrating.actions import perform
 
 PAGE_SIZE = 50
@@ -383,6 +384,8 @@ def assessment(request, pk):
         "certificate": may_download_approved_documents(request.user)
         and campaign.status in (CampaignStatus.APPROVED, CampaignStatus.CLOSED)
         and publicity_service.five_star_refusal(campaign, found.branch) is None,
+        **star_history_context(found.branch),
+        "manage_url": reverse("scoring:branch_stars", args=[found.branch_id]),
     }
     return render(request, "scoring/branch.html", context)
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0005_publicity_and_approval'),
+        ('scoring', '0006_year_end_campaigns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
