@@ -96,3 +96,24 @@ def grouped_bars(labels, series: dict, *, title="", **options) -> str:
     for name, values in series.items():
         chart.add(str(name), list(values))
     return data_uri(chart)
+
+
+def horizontal_bars(labels, series: dict, *, title="", bar_height=16, **options) -> str:
+    """Bars grouped by `labels` lying along the y axis, one colour per `series` name: long
+    names (organisations) read in full on the left, on a phone too. The height follows
+    the number of bars (`bar_height` pixels each, with room for the legend)."""
+    groups = max(1, len(labels))
+    settings = {
+        "height": 110 + groups * max(1, len(series)) * bar_height + groups * 10,
+        "show_legend": len(series) > 1,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": min(3, max(1, len(series))),
+        "truncate_label": -1,
+        "truncate_legend": -1,
+    }
+    settings.update(options)
+    chart = pygal.HorizontalBar(**_options(title=title, **settings))
+    chart.x_labels = [str(label) for label in labels]
+    for name, values in series.items():
+        chart.add(str(name), list(values))
+    return data_uri(chart)
