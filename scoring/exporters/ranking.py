@@ -67,7 +67,8 @@ class RankingWorkbook(Exporter):
             Column(pgettext("annual workbook", "Parent organisation"), 24),
             Column(pgettext("annual workbook", "Self-evaluation"), 10, POINTS),
             Column(pgettext("annual workbook", "Survey"), 10, POINTS),
-            Column(pgettext("annual workbook", "Review"), 10, POINTS),
+            # Not the annual workbook's msgid: its Chinese says 审核 (the audit) for the review.
+            Column(pgettext("ranking workbook", "Review"), 10, POINTS),
             Column(pgettext("annual workbook", "Score"), 10, POINTS),
             Column(pgettext("annual workbook", "Star"), 12),
             Column(pgettext("annual workbook", "Stars (number)"), 10, WHOLE),
