@@ -111,6 +111,10 @@ def horizontal_bars(labels, series: dict, *, title="", bar_height=16, **options)
         "truncate_label": -1,
         "truncate_legend": -1,
     }
+    # pygal sizes the label column as if every character were half a square wide; a
+    # Chinese character is a whole one, so the column gets the other half as margin.
+    longest = max((len(str(label)) for label in labels), default=0)
+    settings["margin_left"] = 12 + round(longest * style().label_font_size * 0.5)
     settings.update(options)
     chart = pygal.HorizontalBar(**_options(title=title, **settings))
     chart.x_labels = [str(label) for label in labels]

@@ -76,6 +76,7 @@ def _charts(counts, trend, rows):
         }
     comparison = None
     if rows:
+        rows = rows[::-1]  # pygal lays the first label at the foot: the table's order read down
         names = [row.name for row in rows]
         series = {
             _("Four and five stars (%)"): [row.high_percent for row in rows],
@@ -96,8 +97,19 @@ CHART_SIZES = {
     "narrow": {"width": 360, "height": 300, "truncate_legend": -1},
 }
 COMPARISON_SIZES = {
-    "wide": {"width": 720, "bar_height": 16},
-    "narrow": {"width": 360, "bar_height": 14, "legend_at_bottom_columns": 1},
+    "wide": {
+        "width": 720,
+        "bar_height": 16,
+        "range": (0, 100),
+        "y_labels": list(range(0, 101, 10)),
+    },
+    "narrow": {
+        "width": 360,
+        "bar_height": 14,
+        "legend_at_bottom_columns": 1,
+        "range": (0, 100),
+        "y_labels": [0, 50, 100],
+    },
 }
 
 
