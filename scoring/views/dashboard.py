@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from branches.models import Organisation
-from branches.permissions import dashboard_branches, is_staff, may_see_dashboard, require
+from branches.permissions import dashboard_branches, may_see_dashboard, require
 from scoring import charts
 from scoring.exporters.ranking import RankingWorkbook
 from scoring.forms.dashboard import DashboardFilterForm
@@ -155,7 +155,6 @@ def dashboard_page(request):
             "completeness": recompute_service.completeness(campaign),
             "declaring": declaring,
             "needs_recompute": declaring and needs_recompute(campaign),
-            "is_staff": is_staff(request.user),
         }
     )
     return render(request, "scoring/dashboard/page.html", context)
