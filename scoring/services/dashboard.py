@@ -290,9 +290,12 @@ def ranking(assessments, *, parent=None, star=None, status=None, search=""):
         rows = rows.exclude(COMPLETE)
     if search:
         rows = rows.filter(Q(branch__name__icontains=search) | Q(branch__code__icontains=search))
-    return rows.select_related(
-        "branch__parent", "rating", "self_evaluation", "survey", "review"
-    ).order_by(F("rating__score").desc(nulls_last=True), "branch__code")
+    return (
+        rows.select_related("branch__parent", "rating", "self_evaluation", "survey", "review")
+        # The trace is the bulk of a rating row and no list shows it.
+        .defer("rating__explain")
+        .order_by(F("rating__score").desc(nulls_last=True), "branch__code")
+    )
 
 
 def missing_of(assessment: Assessment) -> list[str]:
