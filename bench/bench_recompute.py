@@ -529,6 +529,12 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     add(f"review queue, staff ({n} branches)", get(client, queue), "page")
     n = reviews_service.audit_queue().count()
     add(f"audit queue, staff ({n} pending)", get(client, reverse("scoring:audit_queue")), "page")
+    board = f"{reverse('scoring:dashboard')}?campaign={campaign.pk}"
+    add("dashboard, staff", get(client, board), "page")
+    add("dashboard, reviewer", get(reviewer_client, board), "page")
+    add("dashboard, staff, rated four stars, page 2", get(client, f"{board}&star=4&page=2"), "page")
+    export = f"{reverse('scoring:dashboard_export')}?campaign={campaign.pk}"
+    add("dashboard ranking workbook, staff (every branch)", get(client, export))
     return rows, rated_count
 
 

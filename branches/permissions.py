@@ -119,6 +119,24 @@ def may_see_results(user) -> bool:
     return is_committee_level(user)
 
 
+def may_see_dashboard(user) -> bool:
+    """The dashboard of a campaign's figures (docs/reports.md §6): committee staff (the
+    whole committee) and reviewers (the branches under their organisations,
+    `dashboard_branches`). Approvers and re-reviewers decide on lists; they have theirs."""
+    return is_staff(user) or has_role(user, Role.REVIEWER)
+
+
+def dashboard_branches(user):
+    """The branches the dashboard counts for the user, as a queryset: every branch for
+    committee staff; for a reviewer those directly under the organisations it reviews
+    for (its own branch included: seeing is not scoring, so no recusal, as in
+    `may_view_branch`)."""
+    branches = Organisation.objects.filter(kind=OrgKind.BRANCH)
+    if is_staff(user):
+        return branches
+    return branches.filter(parent_id__in=roles_of(user).get(Role.REVIEWER, ()))
+
+
 def may_publish(user) -> bool:
     """Publish a campaign, handle objections, set the contact line: committee staff."""
     return is_staff(user)

@@ -96,3 +96,28 @@ def grouped_bars(labels, series: dict, *, title="", **options) -> str:
     for name, values in series.items():
         chart.add(str(name), list(values))
     return data_uri(chart)
+
+
+def horizontal_bars(labels, series: dict, *, title="", bar_height=16, **options) -> str:
+    """Bars grouped by `labels` lying along the y axis, one colour per `series` name: long
+    names (organisations) read in full on the left, on a phone too. The height follows
+    the number of bars (`bar_height` pixels each, with room for the legend)."""
+    groups = max(1, len(labels))
+    settings = {
+        "height": 110 + groups * max(1, len(series)) * bar_height + groups * 10,
+        "show_legend": len(series) > 1,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": min(3, max(1, len(series))),
+        "truncate_label": -1,
+        "truncate_legend": -1,
+    }
+    # pygal sizes the label column as if every character were half a square wide; a
+    # Chinese character is a whole one, so the column gets the other half as margin.
+    longest = max((len(str(label)) for label in labels), default=0)
+    settings["margin_left"] = 12 + round(longest * style().label_font_size * 0.5)
+    settings.update(options)
+    chart = pygal.HorizontalBar(**_options(title=title, **settings))
+    chart.x_labels = [str(label) for label in labels]
+    for name, values in series.items():
+        chart.add(str(name), list(values))
+    return data_uri(chart)

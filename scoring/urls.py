@@ -3,6 +3,7 @@
 from .views import (
     ballot,
     campaigns,
+    dashboard,
     events,
     notice,
     publicity,
@@ -17,6 +18,7 @@ app_name = "scoring"
 
 urlpatterns = [
     *campaigns.urls,
+    *dashboard.urls,
     *self_evaluation.urls,
     *survey.urls,
     *ballot.urls,

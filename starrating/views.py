@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Role, RoleAssignment
 from branches.permissions import roles_of
+from scoring.services.dashboard import branch_standings
 from starrating import clock
 from starrating.todos import todos
 
@@ -80,6 +81,7 @@ def home(request):
     context = {
         "cards": cards,
         "groups": groups,
+        "standings": branch_standings(held.get(Role.SECRETARY, [])),
         "display_name": display_name(user),
         "today": clock.today(),
     }

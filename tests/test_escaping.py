@@ -920,6 +920,22 @@ PAGES = [
         (),
         query=("page",),
     ),
+    Page(
+        "dashboard",
+        "scoring:dashboard",
+        (),
+        (STAFF,),
+        (*CAMPAIGN, *TREE_A, "code.a", "org.b", "code.b", "org.e", "org.d", "org.c"),
+    ),
+    Page("dashboard, reviewer", "scoring:dashboard", (), (REVIEWER,), (*CAMPAIGN, *TREE_A)),
+    Page(
+        "dashboard, filtered",
+        "scoring:dashboard",
+        (),
+        (STAFF, REVIEWER),
+        ("query",),
+        query=("campaign", "parent", "star", "status", "q", "margin", "page"),
+    ),
     # An unsafe `next` is dropped, not echoed (Django's LoginView).
     Page("log in", "login", (), ("anonymous",), (), query=("next",)),
     # Publicity, objections, approval, re-review (last year's campaign).
@@ -1025,6 +1041,7 @@ NOT_PAGES = {
     "scoring:ballot": "reached through scoring:ballot_code",
     "branches:roster_template": "an xlsx download",
     "scoring:campaign_export": "an xlsx download (its text: tests/scoring/exporters/test_annual)",
+    "scoring:dashboard_export": "an xlsx download (its text: tests/scoring/exporters/test_ranking)",
     "set_language": "a redirect",
     "scoring:notice_receipt": "reached after filing; shows the receipt number alone",
     "scoring:notice_pdf": "a PDF download (its HTML: test_publicity_pdfs_escape_user_text)",

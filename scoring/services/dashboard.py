@@ -1,0 +1,427 @@
+"""What the dashboard reads (docs/reports.md §6, the dashboard) and the secretary's home.
+
+Selectors only: every figure is an aggregate in the database over the branches the user
+may count (`branches.permissions.dashboard_branches`), read from what the workflow
+stored — sheets, surveys and their slips, reviews, and the `Rating`s of the last
+recompute (docs/architecture.md, conventions: the engine alone computes stars). The
+number of queries is fixed whatever the number of branches (pinned by
+tests/scoring/views/test_dashboard.py).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models.functions import Round
+
+from branches.models import OrgKind
+from branches.permissions import dashboard_branches
+from scoring.models import (
+    Assessment,
+    AuditStatus,
+    Campaign,
+    CampaignStatus,
+    Rating,
+    ReviewStatus,
+    SelfEvaluationStatus,
+    Slip,
+    SlipKind,
+    SurveyStatus,
+)
+
+from .recompute import COMPLETE, MISSING_LABELS, completeness
+from .survey.figures import figures_for
+from .survey.life import rate, whole_percent
+
+#: The gap list's default margin: self-evaluation above the review by more than this
+#: many points (D-6i).
+DEFAULT_MARGIN = Decimal(10)
+#: The gap list shows this many branches, largest gap first (the count says how many).
+GAP_ROWS = 50
+
+#: The ranking's status filter (D-6h): what a branch's row stands on.
+RATED = "rated"  # a stored rating from the last recompute
+TO_RECOMPUTE = "to_recompute"  # complete now, not yet rated
+INCOMPLETE = "incomplete"  # still lacks a part
+
+AUDIT_OK = [AuditStatus.NOT_NEEDED, AuditStatus.AGREED]
+
+
+def campaigns():
+    """The campaigns a dashboard can show: every one opened, latest first (year, then
+    the one opened last: a year-end re-rating after the year's declaration)."""
+    return (
+        Campaign.objects.exclude(status=CampaignStatus.DRAFT)
+        .select_related("committee")
+        .order_by("-year", F("opened_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def scope(user, campaign: Campaign):
+    """The enrolled assessments of `campaign` the user may count."""
+    return (
+        Assessment.objects.enrolled()
+        .filter(campaign=campaign, branch__in=dashboard_branches(user))
+        .order_by()
+    )
+
+
+# --- Progress and comparison, one row per parent organisation ----------------------------
+
+
+@dataclass
+class ParentRow:
+    """One parent organisation's branches in the campaign (committee staff see the
+    directly managed ones under the committee itself)."""
+
+    parent_id: int
+    name: str
+    code: str
+    enrolled: int = 0
+    self_submitted: int = 0
+    survey_open: int = 0
+    survey_closed: int = 0
+    electorate: int = 0  # of the surveys opened so far
+    members_voted: int = 0
+    reviews_submitted: int = 0
+    audits_pending: int = 0
+    audits_agreed: int = 0
+    complete: int = 0
+    rated: int = 0
+    high: int = 0  # four and five stars
+    mean_score: Decimal | None = None
+    missing: dict = field(default_factory=dict)  # recompute.MISSING_LABELS key → count
+    direct: bool = False  # the committee itself: its directly managed branches
+
+    @property
+    def participation(self) -> Fraction | None:
+        """Members who voted over the electorate of the surveys opened, exact."""
+        return rate(self.members_voted, self.electorate)
+
+    @property
+    def participation_percent(self) -> int | None:
+        return whole_percent(self.participation)
+
+    @property
+    def high_share(self) -> Fraction | None:
+        """The share of four and five stars among the rated branches."""
+        return rate(self.high, self.rated)
+
+    @property
+    def high_percent(self) -> int | None:
+        return whole_percent(self.high_share)
+
+    @property
+    def incomplete(self) -> int:
+        return self.enrolled - self.complete
+
+    @property
+    def blocking(self) -> list[tuple[str, int]]:
+        """(what is missing, how many branches lack it), only the parts some lack."""
+        return [(str(MISSING_LABELS[code]), n) for code, n in self.missing.items() if n]
+
+
+def parent_rows(assessments) -> list[ParentRow]:
+    """Progress, participation, stars and mean score per parent organisation, in two
+    aggregate queries (the assessments with their one-to-one parts; the unspent member
+    slips), ordered by the parent's code."""
+    submitted = Q(review__status=ReviewStatus.SUBMITTED)
+    grouped = (
+        assessments.values(
+            "branch__parent_id",
+            "branch__parent__name",
+            "branch__parent__code",
+            "branch__parent__kind",
+        )
+        .annotate(
+            enrolled=Count("pk"),
+            self_submitted=Count(
+                "pk", filter=Q(self_evaluation__status=SelfEvaluationStatus.SUBMITTED)
+            ),
+            survey_open=Count("pk", filter=Q(survey__status=SurveyStatus.OPEN)),
+            survey_closed=Count("pk", filter=Q(survey__status=SurveyStatus.CLOSED)),
+            electorate=Sum(
+                "survey__electorate",
+                filter=Q(survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED]),
+            ),
+            member_slips=Sum(
+                "survey__member_slips_issued",
+                filter=Q(survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED]),
+            ),
+            reviews_submitted=Count("pk", filter=submitted),
+            audits_pending=Count("pk", filter=Q(review__audit_status=AuditStatus.PENDING)),
+            audits_agreed=Count("pk", filter=Q(review__audit_status=AuditStatus.AGREED)),
+            audit_missing=Count("pk", filter=submitted & ~Q(review__audit_status__in=AUDIT_OK)),
+            complete=Count("pk", filter=COMPLETE),
+            rated=Count("rating"),
+            high=Count("rating", filter=Q(rating__star__gte=4)),
+            mean_score=Avg("rating__score"),
+        )
+        .order_by("branch__parent__code")
+    )
+    unspent = dict(
+        Slip.objects.filter(
+            kind=SlipKind.MEMBER,
+            survey__assessment__in=assessments,
+            survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED],
+        )
+        .values("survey__assessment__branch__parent_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("survey__assessment__branch__parent_id", "n")
+    )
+    rows = []
+    for row in grouped:
+        parent_id = row["branch__parent_id"]
+        mean = row["mean_score"]
+        rows.append(
+            ParentRow(
+                parent_id=parent_id,
+                name=row["branch__parent__name"],
+                code=row["branch__parent__code"],
+                direct=row["branch__parent__kind"] == OrgKind.COMMITTEE,
+                enrolled=row["enrolled"],
+                self_submitted=row["self_submitted"],
+                survey_open=row["survey_open"],
+                survey_closed=row["survey_closed"],
+                electorate=row["electorate"] or 0,
+                members_voted=(row["member_slips"] or 0) - unspent.get(parent_id, 0),
+                reviews_submitted=row["reviews_submitted"],
+                audits_pending=row["audits_pending"],
+                audits_agreed=row["audits_agreed"],
+                complete=row["complete"],
+                rated=row["rated"],
+                high=row["high"],
+                # Avg is a float on SQLite: the mean to 0.01, as scores are shown.
+                mean_score=None if mean is None else Decimal(str(mean)).quantize(Decimal("0.01")),
+                missing={
+                    "self": row["enrolled"] - row["self_submitted"],
+                    "survey": row["enrolled"] - row["survey_closed"],
+                    "review": row["enrolled"] - row["reviews_submitted"],
+                    "audit": row["audit_missing"],
+                },
+            )
+        )
+    return rows
+
+
+def totals(rows: list[ParentRow]) -> ParentRow:
+    """The sum of the parents' rows (the mean score weighted by the rated branches)."""
+    whole = ParentRow(parent_id=0, name="", code="")
+    scored = Decimal(0)
+    for row in rows:
+        for name in (
+            "enrolled",
+            "self_submitted",
+            "survey_open",
+            "survey_closed",
+            "electorate",
+            "members_voted",
+            "reviews_submitted",
+            "audits_pending",
+            "audits_agreed",
+            "complete",
+            "rated",
+            "high",
+        ):
+            setattr(whole, name, getattr(whole, name) + getattr(row, name))
+        for code, n in row.missing.items():
+            whole.missing[code] = whole.missing.get(code, 0) + n
+        if row.mean_score is not None:
+            scored += row.mean_score * row.rated
+    if whole.rated:
+        whole.mean_score = (scored / whole.rated).quantize(Decimal("0.01"))
+    return whole
+
+
+# --- Stars: this campaign and the years ---------------------------------------------------
+
+
+def star_counts(assessments) -> dict[int, int]:
+    """{star: branches} of the stored ratings, one query."""
+    return dict(
+        Rating.objects.filter(assessment__in=assessments)
+        .values("star")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("star", "n")
+    )
+
+
+def star_trend(user, campaign: Campaign) -> dict[int, dict[int, int]]:
+    """{year: {star: branches}} over the committee's campaigns of the same kind (one a
+    year, a database constraint), for the branches the user may count; one query."""
+    rows = (
+        Rating.objects.filter(
+            assessment__campaign__committee_id=campaign.committee_id,
+            assessment__campaign__kind=campaign.kind,
+            assessment__withdrawn_at__isnull=True,
+            assessment__branch__in=dashboard_branches(user),
+        )
+        .exclude(assessment__campaign__status=CampaignStatus.DRAFT)
+        .values("assessment__campaign__year", "star")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    trend: dict[int, dict[int, int]] = {}
+    for row in rows:
+        trend.setdefault(row["assessment__campaign__year"], {})[row["star"]] = row["n"]
+    return dict(sorted(trend.items()))
+
+
+# --- The ranking ---------------------------------------------------------------------------
+
+
+def ranking(assessments, *, parent=None, star=None, status=None, search=""):
+    """The branches best first — rated by stored score (then code), the others after by
+    code — filtered by parent, star, status (`RATED`, `TO_RECOMPUTE`, `INCOMPLETE`) and a
+    search in name and code. A queryset: the page pages it, the export writes it whole."""
+    rows = assessments
+    if parent is not None:
+        rows = rows.filter(branch__parent=parent)
+    if star is not None:
+        rows = rows.filter(rating__star=star)
+    if status == RATED:
+        rows = rows.filter(rating__isnull=False)
+    elif status == TO_RECOMPUTE:
+        rows = rows.filter(COMPLETE, rating__isnull=True)
+    elif status == INCOMPLETE:
+        rows = rows.exclude(COMPLETE)
+    if search:
+        rows = rows.filter(Q(branch__name__icontains=search) | Q(branch__code__icontains=search))
+    return (
+        rows.select_related("branch__parent", "rating", "self_evaluation", "survey", "review")
+        # The trace is the bulk of a rating row and no list shows it.
+        .defer("rating__explain")
+        .order_by(F("rating__score").desc(nulls_last=True), "branch__code")
+    )
+
+
+def missing_of(assessment: Assessment) -> list[str]:
+    """What the branch still lacks (the rule of `recompute.COMPLETE`), from the parts
+    `ranking` loaded with it: no query."""
+    sheet, survey, review = (assessment.part(n) for n in ("self_evaluation", "survey", "review"))
+    missing = []
+    if sheet is None or sheet.status != SelfEvaluationStatus.SUBMITTED:
+        missing.append("self")
+    if survey is None or survey.status != SurveyStatus.CLOSED:
+        missing.append("survey")
+    if review is None or review.status != ReviewStatus.SUBMITTED:
+        missing.append("review")
+    elif review.audit_status not in AUDIT_OK:
+        missing.append("audit")
+    return [str(MISSING_LABELS[code]) for code in missing]
+
+
+def status_of(assessment: Assessment) -> str:
+    """The row's status in the sense of the ranking's filter."""
+    if assessment.part("rating") is not None:
+        return RATED
+    return INCOMPLETE if missing_of(assessment) else TO_RECOMPUTE
+
+
+# --- The gap list ---------------------------------------------------------------------------
+
+
+def gaps(assessments, *, margin: Decimal = DEFAULT_MARGIN):
+    """Branches whose submitted self-evaluation total exceeds the submitted review's by
+    more than `margin` points, largest gap first: a hint of inflated self-scores (D-6i).
+
+    Compared in hundredths of a point, rounded in the database, so that SQLite's binary
+    floats (90.1 − 80.1 = 10.000000000000014) never put a branch on the list that is
+    exactly at the margin.
+    """
+    cents = Round((F("self_evaluation__total") - F("review__total")) * 100)
+    return (
+        assessments.filter(
+            self_evaluation__status=SelfEvaluationStatus.SUBMITTED,
+            review__status=ReviewStatus.SUBMITTED,
+        )
+        .annotate(gap_cents=cents)
+        .filter(gap_cents__gt=int(margin * 100))
+        .select_related("branch__parent", "self_evaluation", "review")
+        .order_by("-gap_cents", "branch__code")
+    )
+
+
+# --- The secretary's home -------------------------------------------------------------------
+
+
+@dataclass
+class BranchStanding:
+    """Where one branch stands in its latest campaign, for its secretary's home."""
+
+    assessment: Assessment
+    sheet: object  # SelfEvaluation or None
+    survey: object  # SurveyFigures or None (not opened)
+    review: object  # Review or None
+    rating: Rating | None
+    completeness: object  # recompute.Completeness when rated
+    rank: int | None = None  # among the rated siblings (same parent), 1 = best
+    siblings: int = 0  # rated branches under the same parent, itself included
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.assessment.campaign
+
+    @property
+    def branch(self):
+        return self.assessment.branch
+
+    @property
+    def missing(self) -> list[str]:
+        return missing_of(self.assessment)
+
+
+def sibling_rank(rating: Rating) -> tuple[int, int]:
+    """(rank, rated siblings): the branch's place by stored score among the rated
+    branches of the campaign under the same parent, itself included; equal scores share
+    a place (1, 2, 2, 4). One aggregate query."""
+    assessment = rating.assessment
+    counts = Rating.objects.filter(
+        assessment__campaign_id=assessment.campaign_id,
+        assessment__branch__parent_id=assessment.branch.parent_id,
+        assessment__withdrawn_at__isnull=True,
+    ).aggregate(n=Count("pk"), above=Count("pk", filter=Q(score__gt=rating.score)))
+    return counts["above"] + 1, counts["n"]
+
+
+def branch_standings(branches) -> list[BranchStanding]:
+    """Each of `branches` (a secretary's, usually one) in the latest opened campaign that
+    enrols it: its parts, its survey's participation, its stored rating and its place
+    among its siblings. A few queries a branch; a secretary holds one or two."""
+    standings = []
+    for branch in branches:
+        assessment = (
+            Assessment.objects.enrolled()
+            .filter(branch=branch)
+            .exclude(campaign__status=CampaignStatus.DRAFT)
+            .select_related(
+                "campaign", "branch__parent", "self_evaluation", "survey", "review", "rating"
+            )
+            .order_by(
+                "-campaign__year",
+                F("campaign__opened_at").desc(nulls_last=True),
+                "-campaign__kind",  # "year_end" after "initial": the re-rating is later
+            )
+            .first()
+        )
+        if assessment is None:
+            continue
+        survey = assessment.part("survey")
+        rating = assessment.part("rating")
+        standing = BranchStanding(
+            assessment=assessment,
+            sheet=assessment.part("self_evaluation"),
+            survey=None
+            if survey is None or survey.status == SurveyStatus.NOT_OPEN
+            else figures_for(survey),
+            review=assessment.part("review"),
+            rating=rating,
+            completeness=completeness(assessment.campaign) if rating else None,
+        )
+        if rating is not None:
+            standing.rank, standing.siblings = sibling_rank(rating)
+        standings.append(standing)
+    return standings

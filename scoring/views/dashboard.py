@@ -1,0 +1,206 @@
+"""The dashboard (docs/reports.md §6): a campaign's progress per parent organisation, its
+stars and their trend over the years, the ranking with its filters and export, the
+comparison between parent organisations (你追我赶) and the gap list.
+
+Who may use it (`branches.permissions`): committee staff, over every branch, and
+reviewers, over the branches under their organisations (`may_see_dashboard`,
+`dashboard_branches`). Every figure is read by `scoring.services.dashboard` in a fixed
+number of queries.
+"""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from branches.models import Organisation
+from branches.permissions import dashboard_branches, may_see_dashboard, require
+from scoring import charts
+from scoring.exporters.ranking import RankingWorkbook
+from scoring.forms.dashboard import DashboardFilterForm
+from scoring.models import CampaignStatus
+from scoring.services import dashboard
+from scoring.services import recompute as recompute_service
+from scoring.services.publicity import needs_recompute
+from starrating.wording import star_name
+
+PAGE_SIZE = 50
+#: The stars in the charts' order: five first, none last.
+STARS = (5, 4, 3, 2, 1, 0)
+#: The ranking's filters, kept in the pager's links and the export's.
+RANKING_FILTERS = ("campaign", "parent", "star", "status", "q", "margin")
+
+
+def _filters(request):
+    campaigns = dashboard.campaigns()
+    parents = (
+        Organisation.objects.filter(children__in=dashboard_branches(request.user))
+        .distinct()
+        .order_by("code")
+    )
+    form = DashboardFilterForm(request.GET, campaigns=campaigns, parents=parents)
+    campaign = form.value("campaign") or campaigns.first()
+    return form, campaign
+
+
+def _ranking(form, assessments):
+    return dashboard.ranking(
+        assessments,
+        parent=form.value("parent"),
+        star=form.value("star"),
+        status=form.value("status"),
+        search=form.value("q", ""),
+    )
+
+
+def _charts(counts, trend, rows):
+    labels = [star_name(star) for star in STARS]
+    distribution = {
+        size: charts.bars(labels, [counts.get(star, 0) for star in STARS], **size_options)
+        for size, size_options in CHART_SIZES.items()
+    }
+    years = list(trend)
+    trend_chart = None
+    if years:
+        series = {star_name(star): [trend[year].get(star, 0) for year in years] for star in STARS}
+        trend_chart = {
+            size: charts.grouped_bars(years, series, legend_at_bottom=True, **size_options)
+            for size, size_options in CHART_SIZES.items()
+        }
+    comparison = None
+    if rows:
+        rows = rows[::-1]  # pygal lays the first label at the foot: the table's order read down
+        names = [row.name for row in rows]
+        series = {
+            _("Four and five stars (%)"): [row.high_percent for row in rows],
+            _("Mean score"): [None if r.mean_score is None else float(r.mean_score) for r in rows],
+            _("Participation (%)"): [row.participation_percent for row in rows],
+        }
+        comparison = {
+            size: charts.horizontal_bars(names, series, **size_options)
+            for size, size_options in COMPARISON_SIZES.items()
+        }
+    return {"distribution": distribution, "trend": trend_chart, "comparison": comparison}
+
+
+#: Each chart drawn twice: for a wide page, and for a phone (narrow, larger text), each
+#: shown by its own CSS class (static/css/app.css), so the labels stay readable at 390 px.
+CHART_SIZES = {
+    "wide": {"width": 640, "height": 320, "truncate_legend": -1},
+    "narrow": {"width": 360, "height": 300, "truncate_legend": -1},
+}
+COMPARISON_SIZES = {
+    "wide": {
+        "width": 720,
+        "bar_height": 16,
+        "range": (0, 100),
+        "y_labels": list(range(0, 101, 10)),
+    },
+    "narrow": {
+        "width": 360,
+        "bar_height": 14,
+        "legend_at_bottom_columns": 1,
+        "range": (0, 100),
+        "y_labels": [0, 50, 100],
+    },
+}
+
+
+@require_GET
+@login_required
+def dashboard_page(request):
+    require(may_see_dashboard(request.user))
+    form, campaign = _filters(request)
+    context = {"filters": form, "campaign": campaign}
+    if campaign is None:
+        return render(request, "scoring/dashboard/page.html", context)
+    assessments = dashboard.scope(request.user, campaign)
+    rows = dashboard.parent_rows(assessments)
+    counts = dashboard.star_counts(assessments)
+    trend = dashboard.star_trend(request.user, campaign)
+    page = Paginator(_ranking(form, assessments), PAGE_SIZE).get_page(request.GET.get("page"))
+    offset = page.start_index()
+    margin = form.value("margin", dashboard.DEFAULT_MARGIN)
+    gaps = dashboard.gaps(assessments, margin=margin)
+    query = request.GET.copy()
+    query.pop("page", None)
+    declaring = campaign.status == CampaignStatus.DECLARING
+    context.update(
+        {
+            "rows": rows,
+            "total": dashboard.totals(rows),
+            "stars": [(star, counts.get(star, 0)) for star in STARS],
+            "rated": sum(counts.values()),
+            "trend_rows": [
+                (year, [by_star.get(star, 0) for star in STARS]) for year, by_star in trend.items()
+            ],
+            "charts": _charts(counts, trend, rows),
+            "page": page,
+            "ranked": [
+                (offset + i, a, dashboard.missing_of(a)) for i, a in enumerate(page.object_list)
+            ],
+            "query": query.urlencode(),
+            "margin": margin,
+            "gaps": [
+                (a, a.self_evaluation.total - a.review.total) for a in gaps[: dashboard.GAP_ROWS]
+            ],
+            "gap_count": gaps.count(),
+            "completeness": recompute_service.completeness(campaign),
+            "declaring": declaring,
+            "needs_recompute": declaring and needs_recompute(campaign),
+        }
+    )
+    return render(request, "scoring/dashboard/page.html", context)
+
+
+@require_GET
+@never_cache
+@login_required
+def ranking_export(request):
+    """The ranking as shown — exactly the filtered rows, every page — as a workbook."""
+    require(may_see_dashboard(request.user))
+    form, campaign = _filters(request)
+    back = reverse("scoring:dashboard") + ("?" + request.GET.urlencode() if request.GET else "")
+    if form.messages or campaign is None:
+        for line in form.messages or [_("There is no campaign to export yet.")]:
+            messages.error(request, line)
+        return redirect(back)
+    rows = _ranking(form, dashboard.scope(request.user, campaign))
+    exporter = RankingWorkbook(campaign, rows=rows, filters=_described(form))
+    out = io.BytesIO()
+    exporter.render(out)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=exporter.filename(), content_type=exporter.content_type
+    )
+
+
+def _described(form) -> list[tuple[str, str]]:
+    """The filters in force, as (label, value) for the workbook's first lines."""
+    shown = []
+    for name in ("parent", "star", "status", "q"):
+        value = form.value(name)
+        if value is None or value == "":
+            continue
+        field = form.fields[name]
+        if name == "star":
+            value = star_name(value)
+        elif name == "status":
+            value = dict(field.choices)[value]
+        shown.append((str(field.label), str(value)))
+    return shown
+
+
+urls = [
+    path("dashboard/", dashboard_page, name="dashboard"),
+    path("dashboard/ranking.xlsx", ranking_export, name="dashboard_export"),
+]
+
+__all__ = ["urls"]

@@ -1,0 +1,308 @@
+"""The dashboard page and its export (scoring/views/dashboard.py), as each role sees them."""
+
+import base64
+import io
+import re
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from scoring.models import QuotaMode, Rating
+from scoring.services import dashboard
+from scoring.services.recompute import recompute_campaign
+from tests import factories
+from tests.factories import ready_branch
+from tests.scoring.services.test_dashboard import World
+
+URL = reverse("scoring:dashboard")
+EXPORT = reverse("scoring:dashboard_export")
+
+
+@pytest.fixture
+def world(tree):
+    return World(tree)
+
+
+def page(client, user, **query):
+    client.force_login(user)
+    response = client.get(URL, query)
+    assert response.status_code == 200
+    return response
+
+
+def ranked_codes(response):
+    return [a.branch.code for _rank, a, _missing in response.context["ranked"]]
+
+
+def gap_codes(response):
+    return [a.branch.code for a, _gap in response.context["gaps"]]
+
+
+# --- Who may see it ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_staff_and_reviewers_see_the_dashboard(client, tree, world, role):
+    response = page(client, getattr(tree, role))
+    html = response.content.decode()
+    for section in ("progress-by-parent", "star-distribution", "star-trend", "comparison"):
+        assert f'id="{section}"' in html
+    assert 'id="ranking"' in html and 'id="gaps"' in html
+    assert response.context["campaign"] == world.campaign, "the latest campaign by default"
+
+
+@pytest.mark.parametrize("role", ["secretary", "approver", "rereviewer", "nobody"])
+def test_other_roles_are_refused(client, tree, world, role):
+    client.force_login(getattr(tree, role))
+    assert client.get(URL).status_code == 403
+    assert client.get(EXPORT).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    for url in (URL, EXPORT):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_the_navbar_links_the_dashboard_for_staff_and_reviewers_only(client, tree, world):
+    link = f'href="{URL}"'
+    for user, shown in ((tree.staff, True), (tree.reviewer, True), (tree.secretary, False)):
+        client.force_login(user)
+        assert (link in client.get(reverse("home")).content.decode()) is shown
+
+
+def test_a_reviewer_sees_only_its_own_branches(client, tree, world):
+    response = page(client, tree.reviewer)
+    html = response.content.decode()
+    assert [row.code for row in response.context["rows"]] == [tree.party_committee.code]
+    assert set(ranked_codes(response)) == {tree.branch_a.code, tree.branch_b.code, world.c.code}
+    for other in (world.d, world.e, tree.direct, world.p2):
+        assert other.name not in html
+    assert gap_codes(response) == [tree.branch_a.code]
+
+
+def test_no_campaign_yet_is_an_empty_page(client, tree):
+    response = page(client, tree.staff)
+    assert response.context["campaign"] is None
+    assert "尚无已开启的评定活动。" in response.content.decode()
+
+
+# --- What it shows -------------------------------------------------------------------------
+
+
+def test_the_progress_table_shows_each_parents_figures(client, tree, world):
+    html = page(client, tree.staff).content.decode()
+    row = re.search(rf'<tr data-parent="{tree.party_committee.code}">(.*?)</tr>', html, re.S)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+    # taking part, sheets submitted, surveys open, closed, participation, reviews, audits
+    assert cells == ["3", "3", "1", "2", "86%", "2", "0 / 0"]
+    assert "测评未结束 × 1" in row.group(1) and "考评未提交 × 1" in row.group(1)
+    assert "尚有 1 个党支部材料未齐，暂不能发布公示。" in html
+
+
+def test_the_charts_are_images_with_chinese_labels(client, tree, world):
+    html = page(client, tree.staff).content.decode()
+    sources = re.findall(
+        r'<img class="dashboard-chart[^"]*" src="data:image/svg\+xml;base64,([^"]+)"', html
+    )
+    assert len(sources) == 6, "three charts, each wide and narrow"
+    svgs = [base64.b64decode(source).decode() for source in sources]
+    assert "五星级" in svgs[0] and "不定星级" in svgs[0]
+    assert str(factories.YEAR - 1) in svgs[2]
+    assert world.p2.name in svgs[4] and "平均分" in svgs[4]
+    assert all("Noto Sans CJK SC" in svg for svg in svgs)
+
+
+def test_the_page_has_no_inline_script_or_style(client, tree, world):
+    html = page(client, tree.staff).content.decode()
+    html = re.sub(r'src="data:image/svg\+xml;base64,[^"]+"', "", html)
+    assert "style=" not in html
+    assert "<style" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+
+
+def test_the_trend_table_counts_each_year(client, tree, world):
+    response = page(client, tree.staff)
+    years = dict(response.context["trend_rows"])
+    assert list(years) == [factories.YEAR - 1, factories.YEAR]
+    assert sum(years[factories.YEAR]) == 5 and sum(years[factories.YEAR - 1]) == 2
+
+
+def test_a_campaign_is_chosen(client, tree, world):
+    response = page(client, tree.staff, campaign=world.last.pk)
+    assert response.context["campaign"] == world.last
+    assert len(ranked_codes(response)) == 2
+
+
+# --- Filters, search and bad input --------------------------------------------------------
+
+
+def test_the_ranking_is_filtered_and_searched(client, tree, world):
+    assert ranked_codes(page(client, tree.staff, status="incomplete")) == [world.c.code]
+    assert ranked_codes(page(client, tree.staff, q="第四")) == [world.d.code]
+    assert ranked_codes(page(client, tree.staff, q=world.e.code)) == [world.e.code]
+    by_parent = page(client, tree.staff, parent=world.p2.pk)
+    assert set(ranked_codes(by_parent)) == {world.d.code, world.e.code}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"star": "9"}, "请从列出的星级中选择。"),
+        ({"status": "bogus"}, "请从列出的状态中选择。"),
+        ({"parent": "999999"}, "请从列出的上级党组织中选择。"),
+        ({"parent": "abc"}, "请从列出的上级党组织中选择。"),
+        ({"campaign": "abc"}, "请从列出的评定活动中选择。"),
+        ({"q": "x" * 51}, "最多"),
+    ],
+)
+def test_a_bad_filter_is_a_message_and_is_ignored(client, tree, world, query, message):
+    response = page(client, tree.staff, **query)
+    html = response.content.decode()
+    assert 'id="filter-errors"' in html and message in html
+    assert len(ranked_codes(response)) == 6, "the filter is not applied"
+
+
+def test_a_reviewer_cannot_filter_on_another_parent(client, tree, world):
+    response = page(client, tree.reviewer, parent=world.p2.pk)
+    assert "请从列出的上级党组织中选择。" in response.content.decode()
+    assert world.d.code not in ranked_codes(response)
+
+
+def test_a_bad_page_number_shows_a_page(client, tree, world):
+    assert ranked_codes(page(client, tree.staff, page="abc"))
+
+
+def test_the_ranking_pages_by_fifty(client, tree, campaign):
+    for _ in range(51):
+        ready_branch(campaign, factories.branch(tree.party_committee), review_total=80)
+    first = page(client, tree.staff)
+    assert len(ranked_codes(first)) == 50
+    second = page(client, tree.staff, page=2)
+    assert len(ranked_codes(second)) == 1
+    assert second.context["ranked"][0][0] == 51
+
+
+# --- The gap list --------------------------------------------------------------------------
+
+
+def test_the_gap_list_uses_a_margin_of_ten_by_default(client, tree, world):
+    response = page(client, tree.staff)
+    assert gap_codes(response) == [tree.branch_a.code, world.e.code]
+    gaps = [str(gap) for _a, gap in response.context["gaps"]]
+    assert gaps == ["15.00", "10.50"]
+    assert "高出 10 分以上" in response.content.decode()
+
+
+def test_the_gap_list_takes_a_margin(client, tree, world):
+    assert gap_codes(page(client, tree.staff, margin="10.5")) == [tree.branch_a.code]
+    assert gap_codes(page(client, tree.staff, margin="0")) == [tree.branch_a.code, world.e.code]
+
+
+@pytest.mark.parametrize("margin", ["abc", "-1", "150", "1.234", "１０"])
+def test_a_bad_margin_is_a_chinese_message_and_the_default_applies(client, tree, world, margin):
+    response = page(client, tree.staff, margin=margin)
+    html = response.content.decode()
+    assert "差距须为 0 到 100 之间的分数。" in html or "差距最多保留两位小数。" in html
+    assert gap_codes(response) == [tree.branch_a.code, world.e.code]
+
+
+# --- The export ----------------------------------------------------------------------------
+
+
+def exported(client, user, **query):
+    client.force_login(user)
+    response = client.get(EXPORT, query)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return book
+
+
+def sheet_rows(book):
+    return list(book.worksheets[0].iter_rows(values_only=True))
+
+
+def test_the_export_holds_exactly_the_filtered_rows(client, tree, world):
+    book = exported(client, tree.staff, status="rated", parent=tree.party_committee.pk)
+    header, *rows = sheet_rows(book)
+    assert header[:3] == ("名次", "组织", "代码")
+    expected = dashboard.ranking(
+        dashboard.scope(tree.staff, world.campaign),
+        parent=tree.party_committee,
+        status=dashboard.RATED,
+    )
+    assert [row[2] for row in rows] == [a.branch.code for a in expected]
+    for row, assessment in zip(rows, expected, strict=True):
+        rating = Rating.objects.get(assessment=assessment)
+        assert row[1] == assessment.branch.name
+        assert row[3] == tree.party_committee.name
+        assert float(row[7]) == float(rating.score)
+        assert row[9] == rating.star
+    conditions = dict(book.worksheets[1].iter_rows(values_only=True))
+    assert conditions["上级党组织"] == tree.party_committee.name
+    assert conditions["状态"] == "已评定"
+
+
+def test_the_export_spans_every_page(client, tree, campaign):
+    for _ in range(55):
+        ready_branch(campaign, factories.branch(tree.party_committee), review_total=80)
+    recompute_campaign(campaign=campaign, actor=tree.staff)
+    _header, *rows = sheet_rows(exported(client, tree.staff))
+    assert len(rows) == 55
+    assert [row[0] for row in rows] == list(range(1, 56))
+
+
+def test_a_reviewers_export_holds_its_own_branches(client, tree, world):
+    _header, *rows = sheet_rows(exported(client, tree.reviewer))
+    assert {row[2] for row in rows} == {tree.branch_a.code, tree.branch_b.code, world.c.code}
+    unrated = [row for row in rows if row[2] == world.c.code]
+    assert unrated[0][0] is None and unrated[0][10] == "材料未齐"
+
+
+def test_an_export_with_a_bad_filter_is_refused_with_the_message(client, tree, world):
+    client.force_login(tree.staff)
+    response = client.get(EXPORT, {"star": "9"}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(URL)
+    assert "请从列出的星级中选择。" in response.content.decode()
+
+
+# --- The query count -----------------------------------------------------------------------
+
+
+def _grow(tree, count):
+    campaign = factories.campaign(tree.committee, quota_mode=QuotaMode.OFF)
+    parents = [tree.party_committee, factories.org("party_committee", parent=tree.committee)]
+    for i in range(count):
+        branch = factories.branch(parents[i % 2])
+        ready_branch(campaign, branch, self_total=95, review_total=70 + i % 25)
+    recompute_campaign(campaign=campaign, actor=tree.staff)
+    return campaign
+
+
+def _queries(client, user, **query):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, query).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_the_query_count_does_not_grow_with_the_branches(
+    client, tree, role, django_assert_max_num_queries
+):
+    user = getattr(tree, role)
+    campaign = _grow(tree, 4)
+    small = _queries(client, user, campaign=campaign.pk)
+    for i in range(40):
+        ready_branch(campaign, factories.branch(tree.party_committee), review_total=60 + i)
+    recompute_campaign(campaign=campaign, actor=tree.staff)
+    large = _queries(client, user, campaign=campaign.pk)
+    assert large == small
+    client.force_login(user)
+    with django_assert_max_num_queries(22):
+        client.get(URL, {"campaign": campaign.pk, "status": "rated", "q": "组织"})
