@@ -67,6 +67,15 @@ ACTIONS = {
     "approval.recorded": _("Committee decision recorded"),
     "rereview.confirmed": _("Five stars confirmed by re-review"),
     "rereview.declined": _("Five stars not confirmed by re-review"),
+    # improvement plans and the rectification ledger (docs/process.md §2.2)
+    "plan.created": _("Improvement plan started"),
+    "plan.edited": _("Improvement plan edited"),
+    "plan.filed": _("Improvement plan filed"),
+    "plan.acknowledged": _("Improvement plan acknowledged"),
+    "plan.returned": _("Improvement plan returned"),
+    "ledger.item_added": _("Rectification item added"),
+    "ledger.item_closed": _("Rectification item closed"),
+    "ledger.item_reopened": _("Rectification item reopened"),
     # the roster
     "roster.imported": _("Roster imported"),
     # demo data

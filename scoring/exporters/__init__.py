@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .annual import AnnualWorkbook
 from .base import Column, Exporter, ExportRefused, Sheet
+from .ledger import LedgerWorkbook
 
 __all__ = ["EXPORTERS", "KINDS", "Column", "ExportRefused", "Exporter", "Sheet", "get"]
 
@@ -24,7 +25,7 @@ KINDS = {
 
 #: The kinds built so far: identifier → exporter class.
 EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.identifier: exporter for exporter in (AnnualWorkbook,)
+    exporter.identifier: exporter for exporter in (AnnualWorkbook, LedgerWorkbook)
 }
 
 
