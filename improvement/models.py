@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import Member, Organisation
@@ -48,8 +49,8 @@ class PlanStatus(models.TextChoices):
 
 
 class ItemStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("ledger item", "Open")
+    CLOSED = "closed", pgettext_lazy("ledger item", "Closed")
 
 
 def ledger_evidence_upload_to(instance, filename):
