@@ -156,7 +156,7 @@ def test_a_draft_campaign_is_refused(tree):
 def test_the_workbook_reads_in_a_fixed_number_of_queries(
     tree, campaign, size, django_assert_max_num_queries
 ):
-    for i in range(size):
+    for _ in range(size):
         branch = factories.branch(tree.party_committee)
         plan = factories.plan(campaign, branch)
         factories.ledger_item(plan)
