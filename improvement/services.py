@@ -467,6 +467,13 @@ def plan_years() -> list[int]:
     )
 
 
+def default_year(years: list[int]) -> int:
+    """The year the oversight shows unless told: the latest with plans, else the latest
+    campaign's (a new campaign's year has no plans until its rating is done)."""
+    latest = ImprovementPlan.objects.order_by("-year").values_list("year", flat=True).first()
+    return latest if latest in years else years[0]
+
+
 def oversight(user, *, year, parent=None, category=None, focused_only=False):
     """The branches `user` may see with their plan and ledger progress of `year`,
     filtered by parent and by category (from the current star), in code order."""

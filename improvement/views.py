@@ -106,7 +106,7 @@ def _oversight_page(request, *, focused):
     filters = OversightFilterForm(
         request.GET or None, years=years, branches=visible, with_category=not focused
     )
-    year, parent, category = years[0], None, None
+    year, parent, category = services.default_year(years), None, None
     if filters.is_valid():
         data = filters.cleaned_data
         year = data["year"] or year

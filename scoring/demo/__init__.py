@@ -23,7 +23,8 @@ The package, in the order `build_demo` uses it:
 - `profiles` — each branch's tier, and the scores, grades and verdicts a tier gives;
 - `timeline` — the demo clock;
 - `steps` — one campaign step through the services (open, sheet, survey, review);
-- `previous`, `current` — last year's campaign played through, this year's part-way.
+- `previous`, `current` — last year's campaign played through, this year's part-way;
+- `improvement` — last year's improvement plans and rectification ledgers.
 """
 
 import datetime
@@ -37,6 +38,7 @@ from starrating import clock
 
 from .accounts import PASSWORD, DemoUsers, build_users, demo_accounts
 from .current import current_deadline, play_current_campaign
+from .improvement import give_plans_and_ledgers
 from .data import SEED
 from .organisations import DemoOrganisations, build_organisations
 from .previous import play_previous_campaign
@@ -79,6 +81,7 @@ def build_demo(
         users = build_users(orgs, every_branch=True)
         profiles = branch_profiles(rng, orgs)
         previous = play_previous_campaign(rng, orgs, users, profiles, year=year - 1, clock=timeline)
+        give_plans_and_ledgers(rng, orgs, users, previous, clock=timeline)
         campaign = play_current_campaign(
             rng, orgs, users, profiles, year=year, today=today, clock=timeline
         )
