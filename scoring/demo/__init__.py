@@ -38,8 +38,8 @@ from starrating import clock
 
 from .accounts import PASSWORD, DemoUsers, build_users, demo_accounts
 from .current import current_deadline, play_current_campaign
-from .improvement import give_plans_and_ledgers
 from .data import SEED
+from .improvement import give_plans_and_ledgers
 from .organisations import DemoOrganisations, build_organisations
 from .previous import play_previous_campaign
 from .profiles import branch_profiles
