@@ -3,10 +3,11 @@ the services on the demo's clock, once last year's campaign is played.
 
 Every branch of last year gets a plan in July; most are acknowledged by the parent, some
 wait for it, some were returned with a reason (and one of those filed again). Each ledger
-takes the two weakest criteria and a penalty of the branch's starting list; about half of the items were closed
-with evidence in the autumn (one small PDF made with WeasyPrint, shared by all), the
-rest are open and due in the coming months; the demo secretary's branch has one item
-overdue and one due within two weeks, so the to-dos and the red rows show.
+takes the two weakest criteria and a penalty from the branch's starting list; about half
+of the items were closed with evidence in the autumn (one small PDF made with WeasyPrint,
+shared by all), the rest are open and due in the coming months; the demo secretary's
+branch has one item overdue and one due within two weeks, so the to-dos and the red rows
+show.
 """
 
 import datetime
