@@ -236,16 +236,16 @@ def _due(due, today) -> datetime.date:
     return due
 
 
-def add_item(
-    *, actor, plan, problem, measures, responsible, due, criterion=None, event=None
-) -> LedgerItem:
-    """Add an item to the plan's ledger: the person responsible is an active member of
-    the branch; a criterion is one of the campaign's rubric; an event is a penalty of
-    the branch in the plan's year (the starting list offers both, `starting_list`)."""
-    _may_edit(actor, plan.branch)
-    problem = _text(problem, _("Describe the problem."))
-    measures = _text(measures, _("Describe the measures."))
-    due = _due(due, clock.today())
+def _item_fields(plan, *, problem, measures, responsible, due, criterion, event) -> dict:
+    """An item's fields checked against its plan (the rules of `add_item`)."""
+    fields = {
+        "problem": _text(problem, _("Describe the problem.")),
+        "measures": _text(measures, _("Describe the measures.")),
+        "due": _due(due, clock.today()),
+        "responsible": responsible,
+        "criterion": criterion,
+        "event": event,
+    }
     if not isinstance(responsible, Member) or not (
         responsible.branch_id == plan.branch_id and responsible.active
     ):
@@ -258,20 +258,53 @@ def add_item(
         and event.date.year == plan.year
     ):
         raise InvalidItem(_("The event is not a penalty of the branch in the plan's year."))
+    return fields
+
+
+def add_item(
+    *, actor, plan, problem, measures, responsible, due, criterion=None, event=None
+) -> LedgerItem:
+    """Add an item to the plan's ledger: the person responsible is an active member of
+    the branch; a criterion is one of the campaign's rubric; an event is a penalty of
+    the branch in the plan's year (the starting list offers both, `starting_list`)."""
+    _may_edit(actor, plan.branch)
+    fields = _item_fields(
+        plan,
+        problem=problem,
+        measures=measures,
+        responsible=responsible,
+        due=due,
+        criterion=criterion,
+        event=event,
+    )
     with transaction.atomic():
         plan = _locked_plan(plan)
-        item = LedgerItem(
-            plan=plan,
-            problem=problem,
-            measures=measures,
-            responsible=responsible,
-            due=due,
-            criterion=criterion,
-            event=event,
-            created_at=clock.now(),
-            created_by=actor,
-        )
+        item = LedgerItem(plan=plan, created_at=clock.now(), created_by=actor, **fields)
         audit.save(item, actor=actor, action="ledger.item_added")
+    return item
+
+
+def update_item(*, actor, item, problem, measures, responsible, due, criterion=None) -> LedgerItem:
+    """Change an open item (its wording, the person responsible, a new due date); the
+    history keeps what it was. A closed item is reopened first."""
+    plan = item.plan
+    _may_edit(actor, plan.branch)
+    fields = _item_fields(
+        plan,
+        problem=problem,
+        measures=measures,
+        responsible=responsible,
+        due=due,
+        criterion=criterion,
+        event=item.event,
+    )
+    with transaction.atomic():
+        item = _locked_item(item)
+        if item.status != ItemStatus.OPEN:
+            raise WrongState(_("A closed item cannot be changed."))
+        for name, value in fields.items():
+            setattr(item, name, value)
+        audit.save(item, actor=actor, action="ledger.item_edited")
     return item
 
 

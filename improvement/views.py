@@ -374,6 +374,31 @@ def item_create(request, pk):
 
 
 @login_required
+def item_edit(request, pk):
+    item = _item(request, pk)
+    plan = item.plan
+    require(may_edit_improvement(request.user, plan.branch))
+    fields = ("problem", "measures", "responsible", "due", "criterion")
+    form = ItemForm(
+        request.POST or None,
+        plan=plan,
+        initial={name: getattr(item, name) for name in fields},
+    )
+    del form.fields["event"]
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.update_item(actor=request.user, item=item, **form.cleaned_data),
+            success=_("The item was saved."),
+            then=reverse("improvement:plan", args=[plan.pk]),
+            form=form,
+        )
+        if done:
+            return done
+    return _form_page(request, form, title=_("Edit the item"), plan=plan, submit=_("Save"))
+
+
+@login_required
 def item_close(request, pk):
     item = _item(request, pk)
     plan = item.plan
@@ -469,6 +494,7 @@ urls = [
     path("plans/<int:pk>/return/", plan_return, name="plan_return"),
     path("plans/<int:pk>/suggestions/", starting_list, name="starting_list"),
     path("plans/<int:pk>/items/new/", item_create, name="item_create"),
+    path("items/<int:pk>/edit/", item_edit, name="item_edit"),
     path("items/<int:pk>/close/", item_close, name="item_close"),
     path("items/<int:pk>/reopen/", item_reopen, name="item_reopen"),
     path("items/<int:pk>/evidence/", item_evidence, name="item_evidence"),

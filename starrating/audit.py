@@ -74,6 +74,7 @@ ACTIONS = {
     "plan.acknowledged": _("Improvement plan acknowledged"),
     "plan.returned": _("Improvement plan returned"),
     "ledger.item_added": _("Rectification item added"),
+    "ledger.item_edited": _("Rectification item edited"),
     "ledger.item_closed": _("Rectification item closed"),
     "ledger.item_reopened": _("Rectification item reopened"),
     # the roster

@@ -1045,6 +1045,13 @@ PAGES = [
         (SECRETARY_A,),
         ("org.a", "item.problem"),
     ),
+    Page(
+        "edit an item",
+        "improvement:item_edit",
+        ("item_open",),
+        (SECRETARY_A,),
+        ("org.a", "item.problem", "item.measures", "member.name"),
+    ),
     Page("reopen an item", "improvement:item_reopen", ("item_closed",), (STAFF,), ("org.a",)),
 ]
 

@@ -486,3 +486,60 @@ def test_a_review_at_full_marks_suggests_no_criterion(tree, campaign, enrolled_a
 def test_a_review_not_submitted_suggests_nothing(tree, campaign, enrolled_a, plan):
     factories.review(enrolled_a, 50, status="draft")
     assert services.starting_list(plan) == []
+
+
+def test_an_open_item_is_edited_and_its_history_kept(tree, plan, person):
+    item = add(plan, tree, person)
+    later = TODAY + datetime.timedelta(days=60)
+    other = factories.member(tree.branch_a)
+    edited = services.update_item(
+        actor=tree.secretary,
+        item=item,
+        problem="改后的问题",
+        measures="改后的措施",
+        responsible=other,
+        due=later,
+    )
+    assert (edited.problem, edited.responsible, edited.due) == ("改后的问题", other, later)
+    assert item.history.filter(history_change_reason="ledger.item_edited").count() == 1
+    assert item.history.earliest("history_date").problem == "组织生活不规范"
+
+
+def test_a_closed_item_cannot_be_edited(tree, plan, person):
+    item = add(plan, tree, person)
+    services.close_item(
+        actor=tree.secretary, item=item, closed_on=TODAY, note="已整改", uploaded_file=pdf()
+    )
+    with pytest.raises(WrongState):
+        services.update_item(
+            actor=tree.secretary,
+            item=item,
+            problem="改",
+            measures="改",
+            responsible=person,
+            due=TODAY,
+        )
+
+
+def test_editing_checks_as_adding_does(tree, plan, person):
+    item = add(plan, tree, person)
+    with pytest.raises(WorkflowError):
+        services.update_item(
+            actor=tree.secretary,
+            item=item,
+            problem="改",
+            measures="改",
+            responsible=factories.member(tree.branch_b),
+            due=TODAY,
+        )
+    with pytest.raises(NotAllowed):
+        services.update_item(
+            actor=tree.secretary_b,
+            item=item,
+            problem="改",
+            measures="改",
+            responsible=person,
+            due=TODAY,
+        )
+    item.refresh_from_db()
+    assert item.problem == "组织生活不规范"

@@ -341,3 +341,22 @@ def test_the_branch_page_links_to_the_ledger(client, tree, world, campaign):
     assessment = campaign.assessments.get(branch=tree.branch_a)
     page = get(client, tree.secretary, "scoring:assessment", assessment.pk).content.decode()
     assert reverse("improvement:branch", args=[tree.branch_a.pk]) in page
+
+
+def test_the_secretary_edits_an_open_item(client, tree, world):
+    client.force_login(tree.secretary)
+    url = reverse("improvement:item_edit", args=[world["open"].pk])
+    page = client.get(url)
+    assert page.context["form"].initial["problem"] == world["open"].problem
+    data = item_post(world, problem="新的问题")
+    del data["event"]
+    assert client.post(url, data).status_code == 302
+    world["open"].refresh_from_db()
+    assert world["open"].problem == "新的问题"
+
+
+def test_only_the_secretary_edits_an_item(client, tree, world):
+    assert get(client, tree.reviewer, "improvement:item_edit", world["open"].pk).status_code == 403
+    assert (
+        get(client, tree.secretary_b, "improvement:item_edit", world["open"].pk).status_code == 404
+    )
