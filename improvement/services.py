@@ -116,11 +116,13 @@ def _locked_item(item) -> LedgerItem:
 
 
 def plan_campaign(branch) -> Campaign | None:
-    """The campaign a new plan of the branch follows: the latest one (by year) past its
-    draft in which the branch is enrolled and whose year has no plan of the branch yet."""
+    """The campaign a new plan of the branch follows: the latest one (by year) with results
+    (past its draft and recomputed) in which the branch is enrolled and whose year has no
+    plan of the branch yet (D-2.2b)."""
     years = ImprovementPlan.objects.filter(branch=branch).values("year")
     return (
         Campaign.objects.exclude(status=CampaignStatus.DRAFT)
+        .filter(recomputed_at__isnull=False)
         .filter(pk__in=Assessment.objects.enrolled().filter(branch=branch).values("campaign_id"))
         .exclude(year__in=years)
         .order_by("-year", "-kind")
@@ -135,6 +137,8 @@ def create_plan(*, actor, branch, campaign, target_star, measures) -> Improvemen
     measures = _text(measures, _("Describe the measures of the plan."), InvalidPlan)
     if campaign.status == CampaignStatus.DRAFT:
         raise WrongState(_("The campaign is not open yet."))
+    if campaign.recomputed_at is None:
+        raise WrongState(_("The campaign has no results yet: a plan follows a rating."))
     if not Assessment.objects.enrolled().filter(campaign=campaign, branch=branch).exists():
         raise WrongState(_("The branch does not take part in this campaign."))
     star = current_star(branch)

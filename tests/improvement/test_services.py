@@ -18,6 +18,9 @@ TODAY = clock.today()
 
 @pytest.fixture
 def enrolled_a(tree, campaign):
+    """Branch A in the campaign, which has results (a plan follows a rating)."""
+    campaign.recomputed_at = clock.now()
+    campaign.save()
     return factories.assessment(campaign, tree.branch_a)
 
 
@@ -103,11 +106,23 @@ def test_a_second_plan_for_the_same_year_is_refused(tree, campaign, plan):
     assert ImprovementPlan.objects.count() == 1
 
 
-def test_a_plan_for_a_branch_not_enrolled_is_refused(tree, campaign):
+def test_a_plan_for_a_branch_not_enrolled_is_refused(tree, campaign, enrolled_a):
     with pytest.raises(WrongState):
         services.create_plan(
             actor=tree.secretary_b,
             branch=tree.branch_b,
+            campaign=campaign,
+            target_star=3,
+            measures="措施",
+        )
+
+
+def test_a_plan_before_the_campaigns_results_is_refused(tree, campaign):
+    factories.assessment(campaign, tree.branch_a)
+    with pytest.raises(WrongState):
+        services.create_plan(
+            actor=tree.secretary,
+            branch=tree.branch_a,
             campaign=campaign,
             target_star=3,
             measures="措施",

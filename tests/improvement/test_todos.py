@@ -21,8 +21,16 @@ def titles(user):
 
 @pytest.fixture
 def enrolled(tree, campaign):
+    """Branch A in the campaign, which has results."""
+    campaign.recomputed_at = clock.now()
+    campaign.save()
     factories.assessment(campaign, tree.branch_a)
     return campaign
+
+
+def test_no_plan_is_asked_for_before_the_campaigns_results(tree, campaign):
+    factories.assessment(campaign, tree.branch_a)
+    assert improvement_todos(tree.secretary) == []
 
 
 def test_a_secretary_without_a_plan_is_asked_to_write_it(tree, enrolled):

@@ -114,6 +114,10 @@ def test_someone_without_a_role_may_not_see_the_overview(client, tree):
 
 @pytest.mark.parametrize("role", ["reviewer", "staff", "secretary_b"])
 def test_only_the_secretary_reaches_the_secretarys_forms(client, tree, world, role):
+    factories.assessment(
+        factories.campaign(tree.committee, year=factories.YEAR + 1, recomputed_at=clock.now()),
+        tree.branch_a,
+    )
     expected = 404 if role == "secretary_b" else 403
     user = getattr(tree, role)
     for name, arg in (
@@ -151,7 +155,9 @@ def test_the_approver_reads_but_does_not_acknowledge(client, tree, world):
 
 
 def test_the_secretary_starts_edits_and_files_a_plan(client, tree, world):
-    next_year = factories.campaign(tree.committee, year=factories.YEAR + 1)
+    next_year = factories.campaign(
+        tree.committee, year=factories.YEAR + 1, recomputed_at=clock.now()
+    )
     factories.assessment(next_year, tree.branch_a)
     client.force_login(tree.secretary)
     page = client.get(reverse("improvement:branch", args=[tree.branch_a.pk]))
