@@ -504,6 +504,17 @@ def plan_years() -> list[int]:
     )
 
 
+def campaign_of_year(year: int) -> Campaign | None:
+    """The campaign whose ledger workbook covers `year` (the ledger is the year's, D-2.2b):
+    the year's latest past its draft."""
+    return (
+        Campaign.objects.exclude(status=CampaignStatus.DRAFT)
+        .filter(year=year)
+        .order_by("-kind")
+        .first()
+    )
+
+
 def default_year(years: list[int]) -> int:
     """The year the oversight shows unless told: the latest with plans, else the latest
     campaign's (a new campaign's year has no plans until its rating is done)."""

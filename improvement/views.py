@@ -18,6 +18,7 @@ from branches.permissions import (
     branches_for,
     may_acknowledge_plan,
     may_edit_improvement,
+    may_export_reports,
     may_oversee_improvement,
     may_see_improvement,
     require,
@@ -121,10 +122,14 @@ def _oversight_page(request, *, focused):
         row.plan_badge = ImprovementPlan(status=row.plan_status) if row.plan_id else None
     query = request.GET.copy()
     query.pop("page", None)
+    export_campaign = None
+    if may_export_reports(request.user):
+        export_campaign = services.campaign_of_year(year)
     return render(
         request,
         "improvement/oversight.html",
         {
+            "export_campaign": export_campaign,
             "page": page,
             "filters": filters,
             "query": query.urlencode(),

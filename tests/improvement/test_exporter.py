@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -194,3 +195,20 @@ def test_the_export_command_refuses_a_draft_campaign(tree, tmp_path):
             stderr=io.StringIO(),
         )
     assert caught.value.returncode == 2 and not target.exists()
+
+
+def test_staff_download_the_ledger_from_the_oversight_page(client, tree, ledger):
+    client.force_login(tree.staff)
+    page = client.get(reverse("improvement:overview")).content.decode()
+    url = reverse("scoring:campaign_export", args=[ledger.pk, "ledger-xlsx"])
+    assert url in page
+    response = client.get(url)
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(body(book["整改台账"])) == 6
+
+
+def test_a_reviewer_has_no_ledger_download(client, tree, ledger):
+    client.force_login(tree.reviewer)
+    url = reverse("scoring:campaign_export", args=[ledger.pk, "ledger-xlsx"])
+    assert url not in client.get(reverse("improvement:overview")).content.decode()
+    assert client.get(url).status_code == 403
