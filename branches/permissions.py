@@ -315,6 +315,35 @@ def may_record_events(user) -> bool:
     return is_staff(user)
 
 
+# --- Improvement plans and the rectification ledger (docs/process.md §2.2) --------------
+
+
+def may_see_improvement(user, branch: Organisation) -> bool:
+    """Read a branch's plans and ledger: its secretary, the parent's reviewers, the
+    committee's roles (the rule of `may_view_branch`)."""
+    return may_view_branch(user, branch)
+
+
+def may_edit_improvement(user, branch: Organisation) -> bool:
+    """Write the plan, file it, add and close ledger items: the branch's secretary only."""
+    return is_secretary_of(user, branch)
+
+
+def may_acknowledge_plan(user, branch: Organisation) -> bool:
+    """Acknowledge (备案) or return a filed plan, reopen a closed item: the parent's
+    reviewer, or committee staff (who stand for the parent of a directly managed
+    branch); never someone who belongs to the branch (D-2.2c)."""
+    if not (is_reviewer_above(user, branch) or is_staff(user)):
+        return False
+    return not belongs_to(user, branch)
+
+
+def may_oversee_improvement(user) -> bool:
+    """The oversight lists of every branch's plan and ledger: reviewers (their branches)
+    and the committee's roles (all)."""
+    return has_role(user, Role.REVIEWER) or is_committee_level(user)
+
+
 def branches_for(user):
     """The branches a user may see, as a queryset (for lists and 404s)."""
     branches = Organisation.objects.filter(kind=OrgKind.BRANCH)

@@ -76,6 +76,16 @@ ACTIONS = {
     "star.downgraded": _("Star downgraded"),
     "star.restored": _("Star restored"),
     "campaign.submitted": _("Submitted for approval without publicity"),
+    # improvement plans and the rectification ledger (docs/process.md §2.2)
+    "plan.created": _("Improvement plan started"),
+    "plan.edited": _("Improvement plan edited"),
+    "plan.filed": _("Improvement plan filed"),
+    "plan.acknowledged": _("Improvement plan acknowledged"),
+    "plan.returned": _("Improvement plan returned"),
+    "ledger.item_added": _("Rectification item added"),
+    "ledger.item_edited": _("Rectification item edited"),
+    "ledger.item_closed": _("Rectification item closed"),
+    "ledger.item_reopened": _("Rectification item reopened"),
     # the roster
     "roster.imported": _("Roster imported"),
     # demo data

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from branches.models import Role
-from branches.permissions import is_staff, may_approve, may_rereview
+from branches.permissions import is_staff, may_approve, may_rereview, roles_of
+from improvement import services as improvement
+from improvement.models import PlanStatus
 from scoring.models import Campaign, CampaignStatus, ObjectionState
 from scoring.services import (
     campaigns,
@@ -268,6 +270,69 @@ def publicity_todos(user) -> list[Todo]:
     return items
 
 
+def improvement_todos(user) -> list[Todo]:
+    """Secretary: write and file the improvement plan, file a returned one again; the
+    ledger items due within 14 days or overdue. Parent: filed plans to acknowledge
+    (docs/process.md §2.2)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for branch, plan, campaign in improvement.plans_to_file(user):
+        if plan is None:
+            items.append(
+                Todo(
+                    Role.SECRETARY,
+                    _("Write the improvement plan of %(year)d") % {"year": campaign.year},
+                    reverse("improvement:plan_create", args=[branch.pk]),
+                    detail=branch.name,
+                )
+            )
+        elif plan.status == PlanStatus.RETURNED:
+            items.append(
+                Todo(
+                    Role.SECRETARY,
+                    _("Rework and file again the returned improvement plan"),
+                    reverse("improvement:plan", args=[plan.pk]),
+                    detail=plan.return_reason,
+                )
+            )
+        else:
+            items.append(
+                Todo(
+                    Role.SECRETARY,
+                    _("File the improvement plan of %(year)d") % {"year": plan.year},
+                    reverse("improvement:plan", args=[plan.pk]),
+                    detail=branch.name,
+                )
+            )
+    due = list(improvement.items_due(user))
+    today = clock.today()
+    for branch_id in sorted({item.plan.branch_id for item in due}):
+        mine = [item for item in due if item.plan.branch_id == branch_id]
+        late = [item for item in mine if item.due < today]
+        items.append(
+            Todo(
+                Role.SECRETARY,
+                _("Rectification items overdue or due within 14 days"),
+                reverse("improvement:branch", args=[branch_id]),
+                detail=mine[0].plan.branch.name,
+                count=len(mine),
+                overdue=bool(late),
+            )
+        )
+    waiting = improvement.plans_waiting(user).count()
+    if waiting:
+        items.append(
+            Todo(
+                Role.STAFF if not roles_of(user).get(Role.REVIEWER) else Role.REVIEWER,
+                _("Improvement plans to acknowledge"),
+                reverse("improvement:overview"),
+                count=waiting,
+            )
+        )
+    return items
+
+
 def todos(user) -> list[Todo]:
     """Every to-do of every role the user holds."""
     return [
@@ -277,4 +342,5 @@ def todos(user) -> list[Todo]:
         *survey_todos(user),
         *review_todos(user),
         *publicity_todos(user),
+        *improvement_todos(user),
     ]

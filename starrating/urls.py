@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("org/", include("branches.urls")),
+    path("improvement/", include("improvement.urls")),
     path("", include("scoring.urls")),
 ]
 # Nothing is served at MEDIA_URL, even under DEBUG: every uploaded file (evidence, slip

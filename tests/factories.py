@@ -397,3 +397,37 @@ def approve_in_window(campaign, actor, **fields):
             reference=fields.pop("reference", "工委〔2026〕7号"),
             **fields,
         )
+
+
+# --- Improvement plans and the rectification ledger (docs/process.md §2.2) ---------------
+
+
+def plan(campaign, branch, **fields):
+    """A plan of `branch` following `campaign`, written with the ORM (a draft unless told)."""
+    from improvement.models import Category, ImprovementPlan, PlanStatus
+
+    fields.setdefault("year", campaign.year)
+    fields.setdefault("category", Category.FOCUSED)
+    fields.setdefault("target_star", 3)
+    fields.setdefault("measures", "加强组织生活")
+    fields.setdefault("created_at", clock.now())
+    if fields.get("status", PlanStatus.DRAFT) != PlanStatus.DRAFT:
+        fields.setdefault("filed_at", clock.now())
+    return ImprovementPlan.objects.create(branch=branch, campaign=campaign, **fields)
+
+
+def ledger_item(plan, *, responsible=None, **fields):
+    """An open item of `plan`'s ledger, due in 30 days unless told; closed items get a
+    closing date and an evidence path."""
+    from improvement.models import ItemStatus, LedgerItem
+
+    fields.setdefault("problem", "三会一课不规范")
+    fields.setdefault("measures", "按月召开支委会")
+    fields.setdefault("due", clock.today() + datetime.timedelta(days=30))
+    fields.setdefault("created_at", clock.now())
+    if fields.get("status") == ItemStatus.CLOSED:
+        fields.setdefault("closed_on", clock.today())
+        fields.setdefault("evidence", "ledger/xx/evidence.pdf")
+    return LedgerItem.objects.create(
+        plan=plan, responsible=responsible or member(plan.branch), **fields
+    )

@@ -38,6 +38,7 @@ from django.utils.http import urlencode
 
 from branches.importers import import_roster
 from branches.models import Member, Organisation, Role, RoleAssignment
+from improvement.models import ImprovementPlan, LedgerItem
 from scoring.models import (
     Approval,
     Assessment,
@@ -311,6 +312,7 @@ def build_world() -> World:
     recompute_service.recompute_campaign(campaign=campaign, actor=staff)
     _publicity_world(w)
     _demonstration_world(w)
+    _improvement_world(w)
     _read_back(w)
     return w
 
@@ -397,6 +399,47 @@ def _demonstration_world(w: World) -> None:
             assessment=a_shown, actor=u["staff"], reason=marker("site.reason")
         )
     w.objects.update(shown=shown, a_shown=a_shown, site=site, code_a=org["a"].code)
+
+
+def _improvement_world(w: World) -> None:
+    """Branch A's plan of this year: filed and returned with a reason; three ledger items,
+    one open, one closed with evidence, one closed and reopened with a reason."""
+    from improvement import services as improvement
+
+    u, a = w.users, w.objects["org_a"]
+    secretary, responsible = u["secretary_a"], Member.objects.get(code="M-a1")
+    plan = improvement.create_plan(
+        actor=secretary,
+        branch=a,
+        campaign=Campaign.objects.get(pk=w.objects["campaign"].pk),
+        target_star=5,
+        measures=marker("plan.measures"),
+    )
+    improvement.file_plan(actor=secretary, plan=plan)
+    improvement.return_plan(actor=u["reviewer"], plan=plan, reason=marker("plan.return_reason"))
+    due = timezone.localdate() + datetime.timedelta(days=30)
+
+    def item(key):
+        return improvement.add_item(
+            actor=secretary,
+            plan=plan,
+            problem=marker(f"{key}.problem"),
+            measures=marker(f"{key}.measures"),
+            responsible=responsible,
+            due=due,
+        )
+
+    opened, closed, reopened = item("item"), item("item2"), item("item3")
+    for done in (closed, reopened):
+        improvement.close_item(
+            actor=secretary,
+            item=done,
+            closed_on=timezone.localdate(),
+            note=marker("item.note"),
+            uploaded_file=_pdf(file_name("item.ev")),
+        )
+    improvement.reopen_item(actor=u["staff"], item=reopened, reason=marker("item.reopen"))
+    w.objects.update(plan=plan, item_open=opened, item_closed=closed)
 
 
 def _read_back(w: World) -> None:
@@ -584,6 +627,32 @@ FIELDS = [
         "scoring.Approval.reference",
         _get(Approval, lambda w: {"campaign": w.objects["done"]}, "reference"),
     ),
+    *(
+        Field(
+            f"plan.{attr}",
+            f"improvement.ImprovementPlan.{attr}",
+            _get(ImprovementPlan, lambda w: {"pk": w.objects["plan"].pk}, attr),
+        )
+        for attr in ("measures", "return_reason")
+    ),
+    *(
+        Field(
+            key,
+            f"improvement.LedgerItem.{attr}",
+            _get(LedgerItem, lambda w, pk=pk: {"pk": w.objects[pk].pk}, attr),
+        )
+        for key, pk, attr in (
+            ("item.problem", "item_open", "problem"),
+            ("item.measures", "item_open", "measures"),
+            ("item.note", "item_closed", "closing_note"),
+            ("item.ev", "item_closed", "evidence_name"),
+        )
+    ),
+    Field(
+        "item.reopen",
+        "improvement.LedgerItem.reopen_reason",
+        _get(LedgerItem, lambda w: {"reopen_reason__startswith": "item.reopen"}, "reopen_reason"),
+    ),
     # Shown on no page yet (the branch's star history page is still to come).
     Field(
         "rereview.reason",
@@ -627,6 +696,7 @@ NOT_USER_TEXT = {
     "scoring.Objection.attachment_type": "set from the sniffed content",
     "scoring.Approval.minutes_type": "set from the sniffed content",
     "scoring.Approval.digest": "a SHA-256 hex digest",
+    "improvement.LedgerItem.evidence_type": "set from the sniffed content",
     "scoring.Approval.snapshot": "JSON built by the service; its names are shown by the "
     "approved-list page (checked there)",
 }
@@ -1022,6 +1092,74 @@ PAGES = [
         (SECRETARY_A, REVIEWER, *COMMITTEE),
         ("org.a", "org.p", "site.reason"),
     ),
+    # Improvement plans and the rectification ledger (docs/process.md §2.2).
+    Page("improvement overview", "improvement:overview", (), (REVIEWER, *COMMITTEE), TREE_A),
+    Page(
+        "improvement overview, filtered",
+        "improvement:overview",
+        (),
+        (STAFF,),
+        (),
+        query=("year", "parent", "category", "page"),
+    ),
+    Page("focused rectification", "improvement:focused", (), (REVIEWER, STAFF), ("org.b",)),
+    Page("improvement, branch A", "improvement:branch", ("org_a",), EVERYONE_OF_A, ("org.a",)),
+    Page(
+        "improvement plan A",
+        "improvement:plan",
+        ("plan",),
+        EVERYONE_OF_A,
+        (
+            "org.a",
+            "campaign.title",
+            "plan.measures",
+            "plan.return_reason",
+            "item.problem",
+            "item.measures",
+            "item.note",
+            "item.ev",
+            "item.reopen",
+            "member.name",
+        ),
+    ),
+    Page(
+        "edit plan A",
+        "improvement:plan_edit",
+        ("plan",),
+        (SECRETARY_A,),
+        ("org.a", "plan.measures", "plan.return_reason"),
+    ),
+    Page(
+        "start plan B",
+        "improvement:plan_create",
+        ("org_b",),
+        ("secretary_b",),
+        ("org.b", "campaign.title"),
+    ),
+    Page("return plan A", "improvement:plan_return", ("plan",), (REVIEWER,), ("org.a",)),
+    Page("starting list A", "improvement:starting_list", ("plan",), (SECRETARY_A,), ("org.a",)),
+    Page(
+        "add an item",
+        "improvement:item_create",
+        ("plan",),
+        (SECRETARY_A,),
+        ("org.a", "member.name"),
+    ),
+    Page(
+        "close an item",
+        "improvement:item_close",
+        ("item_open",),
+        (SECRETARY_A,),
+        ("org.a", "item.problem"),
+    ),
+    Page(
+        "edit an item",
+        "improvement:item_edit",
+        ("item_open",),
+        (SECRETARY_A,),
+        ("org.a", "item.problem", "item.measures", "member.name"),
+    ),
+    Page("reopen an item", "improvement:item_reopen", ("item_closed",), (STAFF,), ("org.a",)),
 ]
 
 #: URL names that are not pages: POST-only actions, downloads, JSON, the admin, auth.
@@ -1049,6 +1187,9 @@ NOT_PAGES = {
     "scoring:certificates": "a PDF download (its HTML: test_publicity_pdfs_escape_user_text)",
     "scoring:branch_certificate": "a PDF download (as scoring:certificates)",
     "scoring:unmark_demonstration_site": "POST only",
+    "improvement:plan_file": "POST only",
+    "improvement:plan_acknowledge": "POST only",
+    "improvement:item_evidence": "a file download",
 }
 NOT_PAGE_PREFIXES = ("admin:",)
 NOT_PAGE_MODULES = ("django.contrib.auth.views",)  # but "login" is in PAGES
@@ -1207,7 +1348,7 @@ def test_review_page_keeps_the_self_remark_line_breaks_and_escapes_it(client, tr
 
 def _text_fields():
     for model in apps.get_models():
-        if model._meta.app_label not in ("branches", "scoring", "auth"):
+        if model._meta.app_label not in ("branches", "scoring", "improvement", "auth"):
             continue
         if model.__name__.startswith("Historical"):
             continue

@@ -25,6 +25,7 @@ The package, in the order `build_demo` uses it:
 - `steps` — one campaign step through the services (open, sheet, survey, review);
 - `previous`, `current` — last year's campaign played through, this year's part-way;
 - `stars` — last autumn's downgrade of one branch (dynamic management).
+- `improvement` — last year's improvement plans and rectification ledgers.
 """
 
 import datetime
@@ -39,6 +40,7 @@ from starrating import clock
 from .accounts import PASSWORD, DemoUsers, build_users, demo_accounts
 from .current import current_deadline, play_current_campaign
 from .data import SEED
+from .improvement import give_plans_and_ledgers
 from .organisations import DemoOrganisations, build_organisations
 from .previous import play_previous_campaign
 from .profiles import branch_profiles
@@ -82,6 +84,7 @@ def build_demo(
         profiles = branch_profiles(rng, orgs)
         previous = play_previous_campaign(rng, orgs, users, profiles, year=year - 1, clock=timeline)
         play_star_changes(orgs, users, year=year - 1, clock=timeline)
+        give_plans_and_ledgers(orgs, users, previous, today=today, clock=timeline)
         campaign = play_current_campaign(
             rng, orgs, users, profiles, year=year, today=today, clock=timeline
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .annual import AnnualWorkbook
 from .base import Column, Exporter, ExportRefused, Sheet
+from .ledger import LedgerWorkbook
 from .publicity import ApprovedListPdf, Certificates, NoticePdf
 
 __all__ = ["EXPORTERS", "KINDS", "Column", "ExportRefused", "Exporter", "Sheet", "get"]
@@ -26,7 +27,7 @@ KINDS = {
 #: The kinds built so far: identifier → exporter class.
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
-    for exporter in (AnnualWorkbook, NoticePdf, ApprovedListPdf, Certificates)
+    for exporter in (AnnualWorkbook, NoticePdf, ApprovedListPdf, Certificates, LedgerWorkbook)
 }
 
 

@@ -31,6 +31,7 @@ from scoring.services.survey.figures import survey_figures
 from starrating.wording import star_name
 
 from .base import Column, Exporter, Sheet
+from .ledger import ledger_sheet
 
 POINTS = "0.00"
 DATE = "yyyy-mm-dd"
@@ -307,23 +308,9 @@ class AnnualWorkbook(Exporter):
     # --- 整改台账 -------------------------------------------------------------------------
 
     def ledger(self) -> Sheet:
-        """The hook of the rectification ledger: its headers and a note until the ledger
-        exists (the improvement issue fills the rows)."""
-        columns = [
-            Column(pgettext("annual workbook", "Organisation"), 28),
-            Column(pgettext("annual workbook", "Code"), 14),
-            Column(pgettext("annual workbook", "Problem"), 40),
-            Column(pgettext("annual workbook", "Measures"), 40),
-            Column(pgettext("annual workbook", "Person responsible"), 12),
-            Column(pgettext("annual workbook", "Due"), 12, DATE),
-            Column(pgettext("annual workbook", "Status"), 10),
-        ]
-        note = pgettext(
-            "annual workbook", "The rectification ledger is not kept in the system yet."
-        )
-        return Sheet(
-            pgettext("annual workbook", "Rectification ledger"), columns, (), total=0, notes=[note]
-        )
+        """The campaign's year's rectification ledger: the rows of the ledger workbook
+        (`ledger.ledger_sheet`, their one home)."""
+        return ledger_sheet(self.campaign.year)
 
 
 def _padded(rows, width):

@@ -68,7 +68,7 @@ def recompute(request, pk):
 
 #: The campaign reports downloadable from the results page, built in the request for now
 #: (the background job with its progress bar comes with the big reports).
-DOWNLOADS = ("annual-xlsx",)
+DOWNLOADS = ("annual-xlsx", "ledger-xlsx")
 
 
 @require_GET

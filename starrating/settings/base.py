@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "starrating",
     "branches",
     "scoring",
+    "improvement",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,9 @@ BADGE_COLOURS = {
     "publicity": "info",
     "awaiting_approval": "warning",
     "approved": "success",
+    # an improvement plan (improvement.models.PlanStatus)
+    "filed": "info",
+    "acknowledged": "success",
     # a branch's election at the campaign's reference date
     "on_time": "success",
     "overdue": "warning",

@@ -389,3 +389,31 @@ def test_load_demo_refuses_a_database_that_holds_data(db):
     with pytest.raises(CommandError):
         call_command("load_demo", stdout=StringIO())
     assert Organisation.objects.count() == 1
+
+
+class TestDemoImprovement:
+    """Last year's plans and ledgers (scoring/demo/improvement.py, docs/process.md §2.2)."""
+
+    def test_every_branch_of_last_year_has_a_plan_in_every_state(self, demo):
+        from improvement.models import ImprovementPlan
+
+        plans = ImprovementPlan.objects.filter(year=YEAR - 1)
+        assert plans.count() == len(demo.organisations.branches)
+        assert set(plans.values_list("status", flat=True)) == {"filed", "acknowledged", "returned"}
+
+    def test_items_are_open_closed_with_evidence_and_one_overdue(self, demo):
+        from improvement.models import LedgerItem
+
+        items = LedgerItem.objects.filter(plan__year=YEAR - 1)
+        closed = items.filter(status="closed")
+        assert closed.exists() and not closed.filter(evidence="").exists()
+        assert items.filter(status="open", due__lt=TODAY).count() == 1
+        assert items.filter(event__isnull=False).exists()
+        assert items.filter(criterion__isnull=False).exists()
+
+    def test_the_ledgers_history_is_dated_last_year(self, demo):
+        from improvement.models import ImprovementPlan, LedgerItem
+
+        for model in (ImprovementPlan, LedgerItem):
+            years = {d.year for d in model.history.values_list("history_date", flat=True)}
+            assert years == {YEAR - 1}

@@ -53,7 +53,6 @@ def test_annual_xlsx_is_written_and_holds_the_ratings(rated, tmp_path):
         (["annual-xlsx", "--campaign", "{pk}", "--branch", "X"], "只有 certificates, rating-sheet"),
         (["annual-pdf", "--campaign", "{pk}"], "年度评定报告（PDF）（annual-pdf）尚未提供"),
         (["certificates", "--campaign", "{pk}"], "尚未审批"),
-        (["ledger-xlsx", "--campaign", "{pk}"], "尚未提供"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_chinese_message(rated, tmp_path, args, message):

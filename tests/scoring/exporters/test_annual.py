@@ -119,10 +119,11 @@ def test_events_and_survey_statistics(rated, tree):
     assert surveys[tree.branch_b.code][3] == "未开启"
 
 
-def test_the_ledger_sheet_is_a_hook_with_its_headers(rated):
+def test_the_ledger_sheet_has_its_headers_and_the_years_items(rated):
+    """The rows themselves: tests/improvement/test_exporter.py (one rows generator)."""
     ws = export(rated)["整改台账"]
-    assert "尚未" in ws["A1"].value
-    assert [c.value for c in ws[2]][:2] == ["组织", "代码"]
+    assert [c.value for c in ws[1]][:4] == ["组织", "代码", "上级组织", "问题"]
+    assert body(ws) == []
 
 
 def test_a_campaign_without_results_is_refused(campaign):
@@ -141,10 +142,11 @@ def test_the_workbook_reads_in_a_fixed_number_of_queries(
         factories.event(branch, EventType.ABSENCE)
     recompute_campaign(campaign=campaign, actor=tree.staff)
     campaign.refresh_from_db()
-    with django_assert_max_num_queries(9) as captured:
+    with django_assert_max_num_queries(10) as captured:
         AnnualWorkbook(campaign).render(io.BytesIO())
-    # completeness, quota names, star counts, ratings, events, survey figures (3), branches
-    assert len(captured) == 9
+    # completeness, quota names, star counts, ratings, events, survey figures (3), branches,
+    # the ledger's items
+    assert len(captured) == 10
 
 
 def test_formula_like_branch_names_are_kept_as_text(campaign, tree):
