@@ -15,8 +15,8 @@ campaign and its star counts.
 from itertools import groupby
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from scoring import charts
 from scoring.models import Campaign, CampaignStatus, Rating

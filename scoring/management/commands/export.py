@@ -17,9 +17,6 @@ from django.utils.translation import gettext as _
 from scoring import exporters
 from scoring.models import Assessment, Campaign
 
-#: The kind that needs --branch (one branch's report).
-BRANCH_KINDS = {"rating-sheet"}
-
 
 def refuse(message):
     return CommandError(message, returncode=2)
@@ -33,17 +30,22 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", required=True, help="The campaign's id.")
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
         parser.add_argument("--branch", help="A branch's code (rating-sheet only).")
+        parser.add_argument(
+            "--no-appendix",
+            action="store_true",
+            help="annual-pdf without the appendix of every branch's trace.",
+        )
 
-    def handle(self, *args, kind, campaign, output, branch, **options):
+    def handle(self, *args, kind, campaign, output, branch, no_appendix, **options):
         with translation.override(settings.LANGUAGE_CODE):
-            exporter = self.exporter(kind, campaign, branch)
+            exporter = self.exporter(kind, campaign, branch, no_appendix)
             self.write(exporter, output)
             self.stdout.write(
                 _("Exported %(name)s to %(file)s.")
                 % {"name": exporters.KINDS[kind], "file": output}
             )
 
-    def exporter(self, kind, campaign_id, code):
+    def exporter(self, kind, campaign_id, code, no_appendix=False):
         if kind not in exporters.KINDS:
             raise refuse(
                 _("Unknown kind %(kind)s; the kinds are: %(kinds)s.")
@@ -54,8 +56,12 @@ class Command(BaseCommand):
             campaign = Campaign.objects.filter(pk=int(campaign_id)).first()
         if campaign is None:
             raise refuse(_("No campaign with the id %(id)s.") % {"id": campaign_id})
+        built = exporters.get(kind)
+        # Before any exporter is built, the contract's one branch kind is known by name.
+        needs_branch = built.needs_branch if built else kind == "rating-sheet"
+        branch_kinds = ", ".join(k for k, e in exporters.EXPORTERS.items() if e.needs_branch)
         branch = None
-        if kind in BRANCH_KINDS:
+        if needs_branch:
             if not code:
                 raise refuse(_("%(kind)s needs --branch CODE.") % {"kind": kind})
             assessment = (
@@ -69,14 +75,25 @@ class Command(BaseCommand):
                 )
             branch = assessment.branch
         elif code:
-            raise refuse(_("--branch is only for %(kinds)s.") % {"kinds": ", ".join(BRANCH_KINDS)})
-        built = exporters.get(kind)
+            raise refuse(_("--branch is only for %(kinds)s.") % {"kinds": branch_kinds})
         if built is None:
             raise refuse(
                 _("%(name)s (%(kind)s) is not available yet.")
                 % {"name": exporters.KINDS[kind], "kind": kind}
             )
-        exporter = built(campaign, branch=branch)
+        options = {}
+        if no_appendix:
+            if "appendix" not in built.OPTIONS:
+                raise refuse(
+                    _("--no-appendix is only for %(kinds)s.")
+                    % {
+                        "kinds": ", ".join(
+                            k for k, e in exporters.EXPORTERS.items() if "appendix" in e.OPTIONS
+                        )
+                    }
+                )
+            options["appendix"] = False
+        exporter = built(campaign, branch=branch, **options)
         reason = exporter.refusal()
         if reason:
             raise refuse(reason)
