@@ -96,8 +96,8 @@ class AnnualPdf(PdfExporter):
             if appendix:
                 row["trace"] = [Note.from_json(item) for item in values[13]]
             rows.append(row)
-            if progress and i % 250 == 0:
-                progress(10 * i // max(len(ratings), 1))
+            if progress:
+                progress(10 * i // len(ratings))
         groups = [
             (parent, list(members))
             for (_code, parent), members in groupby(
