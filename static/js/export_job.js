@@ -26,6 +26,7 @@
     var finished = state.status === "done" || state.status === "failed";
     if (finished) {
       bar.classList.remove("progress-bar-striped", "progress-bar-animated");
+      if (state.status === "done") { bar.classList.add("bg-success"); }
       refresh.classList.add("d-none");
     }
     if (state.status === "failed") {
