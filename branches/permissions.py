@@ -118,7 +118,7 @@ def may_export(user, branch: Organisation | None = None) -> bool:
     """Make a report (docs/reports.md §6): a whole campaign's (no `branch`) as
     `may_export_reports`; one branch's (its rating sheet) for whoever may see that
     branch's rating — the committee's roles (`may_see_results`), the reviewer above it
-    and its secretary (`may_view_branch`), as on its rating page (D-6.3a)."""
+    and its secretary (`may_view_branch`), as on its rating page (docs/decisions.md D-6d)."""
     if branch is None:
         return may_export_reports(user)
     return may_see_results(user) or may_view_branch(user, branch)

@@ -1,6 +1,6 @@
 """A report made in the background (docs/reports.md §6, the export jobs).
 
-The Tasks API has no progress of its own (docs/decisions.md D-6b): the page reads this
+The Tasks API has no progress of its own (docs/decisions.md D-6c): the page reads this
 row, which the task updates with `.update()` as the exporter reports its percentage.
 The file is stored under a random name (`scoring.uploads.random_path`) and kept until
 `expires`, then purged (`scoring.services.exports.purge_expired`).

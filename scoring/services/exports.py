@@ -67,7 +67,7 @@ def request_export(*, kind, campaign, branch=None, options=None, actor) -> Expor
     given in vain, a user who may not have the report (`may_export`) and whatever the
     exporter refuses (a draft campaign, no results yet). The same request while an
     earlier one of the same user is still queued or running gives that job back rather
-    than a second one (a double click, a reload; D-6.3b).
+    than a second one (a double click, a reload; docs/decisions.md D-6e).
     """
     purge_expired()
     exporter = exporter_for(kind, campaign, branch, options)
