@@ -115,3 +115,20 @@ def test_the_report_reads_a_fixed_number_of_queries(
     rate(campaign, tree, size)
     with django_assert_max_num_queries(8):
         render(campaign)
+
+
+def test_branch_names_reach_the_pdf_html_escaped(rated, tree, monkeypatch):
+    from scoring.exporters import pdf
+
+    payload = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    tree.branch_a.name = payload
+    tree.branch_a.save()
+    ready_branch(rated, tree.branch_a, review_total=90)
+    recompute_campaign(campaign=rated, actor=tree.staff)
+    rated.refresh_from_db()
+    seen = []
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, fp=None, **kw: seen.append(html))
+    render(rated)
+    (html,) = seen
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

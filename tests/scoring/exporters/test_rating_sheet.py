@@ -89,3 +89,26 @@ def test_a_branch_outside_the_campaign_is_refused(rated, tree):
     outsider = factories.branch(tree.party_committee, name="未参评支部")
     with translation.override("zh-hans"):
         assert RatingSheet(rated, branch=outsider).refusal() == "该支部未参加本次评定活动。"
+
+
+PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{ 7|add:7 }}'
+
+
+def test_user_text_reaches_the_pdf_html_escaped(rated, tree, monkeypatch):
+    """Remarks, event texts and names are the users' own: the HTML WeasyPrint reads holds
+    them escaped, never as markup (and never evaluated as a template)."""
+    from scoring.exporters import pdf
+
+    SelfScore.objects.filter(self_evaluation__assessment__branch=tree.branch_a).update(
+        remark=PAYLOAD
+    )
+    factories.event(tree.branch_a, EventType.COMMENDATION, level="city", description=PAYLOAD)
+    tree.branch_a.name = PAYLOAD[:60]
+    tree.branch_a.save()
+    seen = []
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, fp=None, **kw: seen.append(html))
+    render(rated, tree.branch_a)
+    (html,) = seen
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7|add:7 }}" in html
