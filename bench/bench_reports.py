@@ -37,8 +37,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_recompute as generator  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results-reports.md"
-LOAD = os.getloadavg()
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sr_jobs_bench"
+PARTS = ("xlsx", "pdf", "job")
+LABELS = {"xlsx": "annual-xlsx", "pdf": "annual-pdf --no-appendix"}
 TARGETS = {"annual-xlsx": (10.0, 250), "annual-pdf --no-appendix": (60.0, None)}
 
 
@@ -164,7 +165,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--branches", type=int, default=None, help="default 5000 (500 SQLite)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pdf-runs", type=int, default=None, help="default --runs")
     parser.add_argument("--job-runs", type=int, default=1)
+    parser.add_argument(
+        "--part",
+        choices=PARTS,
+        action="append",
+        help="measure only this part (repeatable; parts measured earlier are kept in "
+        "bench/data/ and reported too, so parts may run in parallel processes)",
+    )
     parser.add_argument("--keep", action="store_true", help="reuse the generated data if present")
     parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file instead")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -192,23 +201,27 @@ def main() -> int:
     counts = generator._counts(campaign)
     print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
 
-    rows = []
-    for label, kind, appendix in (
-        ("annual-xlsx", "annual-xlsx", True),
-        ("annual-pdf --no-appendix", "annual-pdf", False),
-    ):
-        runs = [_run_child(kind, campaign.pk, appendix=appendix) for _ in range(args.runs)]
-        rows.append((label, runs))
+    plan = {
+        "xlsx": ("annual-xlsx", {}, args.runs),
+        "pdf": ("annual-pdf", {"appendix": False}, args.pdf_runs or args.runs),
+        "job": ("annual-pdf", {"as_job": True}, args.job_runs),
+    }
+    for part in args.part or PARTS:
+        kind, options, count = plan[part]
+        load = os.getloadavg()[0]
+        runs = [_run_child(kind, campaign.pk, **options) for _ in range(count)]
+        measured = {"runs": runs, "load": [load, os.getloadavg()[0]], "at": time.time()}
+        _part_file(args, part).write_text(json.dumps(measured), encoding="utf-8")
         print(
-            f"  {label}: " + ", ".join(f"{r['wall']:.1f} s ({r['cpu']:.1f} s CPU)" for r in runs),
+            f"  {part}: " + ", ".join(f"{r['wall']:.1f} s ({r['cpu']:.1f} s CPU)" for r in runs),
             flush=True,
         )
-    jobs = [_run_child("annual-pdf", campaign.pk, as_job=True) for _ in range(args.job_runs)]
-    print(
-        "  annual-pdf job: " + ", ".join(f"{r['wall']:.1f} s ({r['cpu']:.1f} s CPU)" for r in jobs),
-        flush=True,
-    )
-    _write_report(args, database, counts, rows, jobs)
+    parts = {}
+    for part in PARTS:
+        if _part_file(args, part).exists():
+            parts[part] = json.loads(_part_file(args, part).read_text(encoding="utf-8"))
+    rows = [(label, parts[part]["runs"]) for part, label in LABELS.items() if part in parts]
+    _write_report(args, database, counts, rows, parts)
     over = [
         label
         for label, runs in rows
@@ -224,6 +237,11 @@ def main() -> int:
     if over:
         print("OVER target: " + ", ".join(over))
     return 1 if over else 0
+
+
+def _part_file(args, part) -> Path:
+    suffix = "-sqlite" if args.sqlite else ""
+    return ROOT / "bench" / "data" / f"reports-{part}{suffix}.json"
 
 
 def _rated(campaign):
@@ -242,7 +260,7 @@ def _rated(campaign):
     return Campaign.objects.get(pk=campaign.pk)
 
 
-def _write_report(args, database, counts, rows, jobs) -> None:
+def _write_report(args, database, counts, rows, parts) -> None:
     def median(runs, key):
         return statistics.median(r[key] for r in runs)
 
@@ -252,16 +270,15 @@ def _write_report(args, database, counts, rows, jobs) -> None:
         f"Written by `bench/bench_reports.py` on {time.strftime('%Y-%m-%d %H:%M')}: "
         f"{database}; Python {platform.python_version()}, {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()}), shared with other work "
-        f"(load average {LOAD[0]:.1f} when it started, {os.getloadavg()[0]:.1f} when it "
-        "ended: wall times are inflated by the other processes; the CPU time is the "
-        "report's own, user + system); DEBUG off; each run a fresh process (its own peak "
-        "RSS); Chinese.",
+        "(the load average at the start and end of each part below: wall times are "
+        "inflated by the other processes; the CPU time is the report's own, user + "
+        "system); DEBUG off; each run a fresh process (its own peak RSS); Chinese.",
         "",
         "Data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".",
         "",
         "| report | runs | wall median (s) | min (s) | max (s) | CPU median (s) "
-        "| peak RSS (MB, median) | queries | file (KB) | target |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| peak RSS (MB, median) | queries | file (KB) | load | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for label, runs in rows:
         target = TARGETS.get(label)
@@ -271,30 +288,43 @@ def _write_report(args, database, counts, rows, jobs) -> None:
             f"{min(r['wall'] for r in runs):.2f} | {max(r['wall'] for r in runs):.2f} | "
             f"{median(runs, 'cpu'):.2f} | {median(runs, 'maxrss_mb'):.0f} | "
             f"{runs[-1]['queries']} | "
-            f"{runs[-1]['bytes'] // 1024:,} | {wanted} |"
+            f"{runs[-1]['bytes'] // 1024:,} | {_load(parts, label)} | {wanted} |"
         )
     lines += [
         "",
         "The annual PDF with the appendix (every branch's trace), as a background job "
         "(`request_export` → `run_job`), its row read every 0.2 s as the job page polls it:",
         "",
-        "| runs | wall median (s) | CPU median (s) | peak RSS (MB) | file (KB) "
-        "| distinct progress values | largest step seen (%) | longest wait for a change (s) "
-        "| status |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-        f"| {len(jobs)} | {median(jobs, 'wall'):.1f} | {median(jobs, 'cpu'):.1f} | "
-        f"{median(jobs, 'maxrss_mb'):.0f} | "
-        f"{jobs[-1]['bytes'] // 1024:,} | {len(jobs[-1]['progress_values'])} | "
-        f"{max(j['max_step'] for j in jobs)} | {max(j['longest_wait'] for j in jobs):.1f} | "
-        f"{jobs[-1]['status']} |",
-        "",
-        "Progress values seen (last run): "
-        + ", ".join(str(v) for v in jobs[-1]["progress_values"])
-        + ".",
     ]
+    if "job" not in parts:
+        lines.append("Not measured yet (`--part job`).")
+    else:
+        jobs = parts["job"]["runs"]
+        lines += [
+            "| runs | wall median (s) | CPU median (s) | peak RSS (MB) | file (KB) "
+            "| distinct progress values | largest step seen (%) "
+            "| longest wait for a change (s) | load | status |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+            f"| {len(jobs)} | {median(jobs, 'wall'):.1f} | {median(jobs, 'cpu'):.1f} | "
+            f"{median(jobs, 'maxrss_mb'):.0f} | "
+            f"{jobs[-1]['bytes'] // 1024:,} | {len(jobs[-1]['progress_values'])} | "
+            f"{max(j['max_step'] for j in jobs)} | "
+            f"{max(j['longest_wait'] for j in jobs):.1f} | {_load(parts, 'job')} | "
+            f"{jobs[-1]['status']} |",
+            "",
+            "Progress values seen (last run): "
+            + ", ".join(str(v) for v in jobs[-1]["progress_values"])
+            + ".",
+        ]
     target = ROOT / "bench" / "data" / "results-reports-sqlite.md" if args.sqlite else RESULTS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _load(parts, label) -> str:
+    part = next((p for p, name in LABELS.items() if name == label), label)
+    start, end = parts[part]["load"]
+    return f"{start:.1f} → {end:.1f}"
 
 
 if __name__ == "__main__":
