@@ -211,6 +211,7 @@ def main() -> int:
         load = os.getloadavg()[0]
         runs = [_run_child(kind, campaign.pk, **options) for _ in range(count)]
         measured = {"runs": runs, "load": [load, os.getloadavg()[0]], "at": time.time()}
+        _part_file(args, part).parent.mkdir(parents=True, exist_ok=True)
         _part_file(args, part).write_text(json.dumps(measured), encoding="utf-8")
         print(
             f"  {part}: " + ", ".join(f"{r['wall']:.1f} s ({r['cpu']:.1f} s CPU)" for r in runs),
