@@ -29,9 +29,10 @@ from starrating.wording import star_name
 from .annual import stars
 from .pdf import PdfExporter
 
-#: How many table rows, and how many trace lines, fill an A4 page (spreads the progress).
-ROWS_PER_PAGE = 28
-TRACE_LINES_PER_PAGE = 42
+#: How many table rows, and how many trace lines, fill an A4 page (spreads the progress;
+#: measured: the demo and the 5,000-branch bench, bench/README.md).
+ROWS_PER_PAGE = 30
+TRACE_LINES_PER_PAGE = 56
 STARS = range(5, -1, -1)
 
 
