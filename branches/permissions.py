@@ -114,6 +114,21 @@ def may_export_reports(user) -> bool:
     return is_staff(user)
 
 
+def may_export(user, branch: Organisation | None = None) -> bool:
+    """Make a report (docs/reports.md §6): a whole campaign's (no `branch`) as
+    `may_export_reports`; one branch's (its rating sheet) for whoever may see that
+    branch's rating — the committee's roles (`may_see_results`), the reviewer above it
+    and its secretary (`may_view_branch`), as on its rating page (docs/decisions.md D-6o)."""
+    if branch is None:
+        return may_export_reports(user)
+    return may_see_results(user) or may_view_branch(user, branch)
+
+
+def may_download_export(user, job) -> bool:
+    """A report made in the background: its requester, and committee staff."""
+    return job.requested_by_id == getattr(user, "pk", None) or is_staff(user)
+
+
 def may_see_results(user) -> bool:
     """A campaign's ranked results and quota check: the committee's roles (read)."""
     return is_committee_level(user)

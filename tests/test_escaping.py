@@ -310,6 +310,14 @@ def build_world() -> World:
     w.objects["review_d"] = Review.objects.get(assessment=d)
 
     recompute_service.recompute_campaign(campaign=campaign, actor=staff)
+    from scoring.services import exports as export_service
+
+    w.objects["job"] = export_service.request_export(
+        kind="rating-sheet",
+        campaign=Campaign.objects.get(pk=campaign.pk),
+        branch=org["a"],
+        actor=u["secretary_a"],
+    )
     _publicity_world(w)
     _demonstration_world(w)
     _improvement_world(w)
@@ -699,6 +707,10 @@ NOT_USER_TEXT = {
     "improvement.LedgerItem.evidence_type": "set from the sniffed content",
     "scoring.Approval.snapshot": "JSON built by the service; its names are shown by the "
     "approved-list page (checked there)",
+    "scoring.ExportJob.kind": "one of scoring.exporters.KINDS",
+    "scoring.ExportJob.filename": "built by the exporter from the year, ids and codes",
+    "scoring.ExportJob.error": "our own message (an exporter's refusal or a fixed one)",
+    "scoring.ExportJob.file": "a random storage path",
 }
 
 
@@ -1160,6 +1172,9 @@ PAGES = [
         ("org.a", "item.problem", "item.measures", "member.name"),
     ),
     Page("reopen an item", "improvement:item_reopen", ("item_closed",), (STAFF,), ("org.a",)),
+    # Reports made in the background (a rating sheet of A, asked by A's secretary).
+    Page("my exports", "scoring:exports", (), (SECRETARY_A,), (*CAMPAIGN, "org.a")),
+    Page("export job", "scoring:export_job", ("job",), (SECRETARY_A, STAFF), (*CAMPAIGN, "org.a")),
 ]
 
 #: URL names that are not pages: POST-only actions, downloads, JSON, the admin, auth.
@@ -1178,8 +1193,11 @@ NOT_PAGES = {
     "scoring:survey_participation": "JSON of counts",
     "scoring:ballot": "reached through scoring:ballot_code",
     "branches:roster_template": "an xlsx download",
-    "scoring:campaign_export": "an xlsx download (its text: tests/scoring/exporters/test_annual)",
     "scoring:dashboard_export": "an xlsx download (its text: tests/scoring/exporters/test_ranking)",
+    "scoring:export_start": "POST only",
+    "scoring:export_status": "JSON of the job's status, progress and our own message",
+    "scoring:export_download": "a file download (its text: tests/scoring/exporters/)",
+    "scoring:rating_sheet": "a PDF download (its text: tests/scoring/exporters/test_rating_sheet)",
     "set_language": "a redirect",
     "scoring:notice_receipt": "reached after filing; shows the receipt number alone",
     "scoring:notice_pdf": "a PDF download (its HTML: test_publicity_pdfs_escape_user_text)",

@@ -7,11 +7,24 @@ built. The web and `manage.py export` find an exporter here and nowhere else.
 from django.utils.translation import gettext_lazy as _
 
 from .annual import AnnualWorkbook
+from .annual_pdf import AnnualPdf
 from .base import Column, Exporter, ExportRefused, Sheet
 from .ledger import LedgerWorkbook
 from .publicity import ApprovedListPdf, Certificates, NoticePdf
+from .rating_sheet import RatingSheet
 
-__all__ = ["EXPORTERS", "KINDS", "Column", "ExportRefused", "Exporter", "Sheet", "get"]
+__all__ = [
+    "EXPORTERS",
+    "KINDS",
+    "AnnualPdf",
+    "AnnualWorkbook",
+    "Column",
+    "ExportRefused",
+    "Exporter",
+    "RatingSheet",
+    "Sheet",
+    "get",
+]
 
 #: Every kind of the contract: identifier → its name (docs/reports.md §6).
 KINDS = {
@@ -27,7 +40,15 @@ KINDS = {
 #: The kinds built so far: identifier → exporter class.
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
-    for exporter in (AnnualWorkbook, NoticePdf, ApprovedListPdf, Certificates, LedgerWorkbook)
+    for exporter in (
+        AnnualWorkbook,
+        AnnualPdf,
+        NoticePdf,
+        ApprovedListPdf,
+        RatingSheet,
+        Certificates,
+        LedgerWorkbook,
+    )
 }
 
 

@@ -52,10 +52,19 @@ class Exporter:
     extension = "xlsx"
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     needs_branch = False
+    #: A branch may be given (one branch's file instead of the whole campaign's).
+    takes_branch = False
+    #: Choices a report offers, name → default (a flag each, e.g. the annual PDF's
+    #: appendix); given as keyword arguments, kept in `self.options`.
+    OPTIONS: dict[str, bool] = {}
 
-    def __init__(self, campaign, *, branch=None):
+    def __init__(self, campaign, *, branch=None, **options):
+        unknown = set(options) - set(self.OPTIONS)
+        if unknown:
+            raise TypeError(f"{self.identifier} takes no option {', '.join(sorted(unknown))}")
         self.campaign = campaign
         self.branch = branch
+        self.options = {**self.OPTIONS, **options}
 
     def refusal(self) -> str | None:
         """Why the export cannot be made now (translated), or None when it can."""

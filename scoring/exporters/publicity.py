@@ -87,6 +87,7 @@ class Certificates(PdfExporter):
     identifier = "certificates"
     verbose_name = gettext_lazy("Five-star certificates")
     template_name = "pdf/certificates.html"
+    takes_branch = True
     site_language = True
 
     def filename(self):

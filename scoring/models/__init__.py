@@ -2,6 +2,7 @@
 
 from .campaign import *  # noqa: F403
 from .events import *  # noqa: F403
+from .exports import *  # noqa: F403
 from .publicity import *  # noqa: F403
 from .rating import *  # noqa: F403
 from .review import *  # noqa: F403

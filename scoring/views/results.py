@@ -3,27 +3,24 @@
 Who may use what (`branches.permissions`):
 - campaign results: the committee's roles (`may_see_results`), read only;
 - recompute: committee staff (`may_recompute`);
-- a campaign's reports (the annual workbook): committee staff (`may_export_reports`);
+- a campaign's reports (the annual workbook and PDF): committee staff (`may_export_reports`),
+  started from the results page as background jobs (`scoring/views/exports.py`);
 - a branch's rating: whoever may see the branch (404 otherwise).
 """
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from branches.permissions import may_export_reports, may_recompute, may_see_results, require
-from scoring import exporters
 from scoring.models import Campaign, Rating
 from scoring.services import recompute as recompute_service
 from scoring.services import results
 from starrating.actions import perform
 
-from .downloads import download
 from .reviews import assessment_for
 
 RESULTS_PER_PAGE = 100
@@ -66,28 +63,6 @@ def recompute(request, pk):
     )
 
 
-#: The campaign reports downloadable from the results page, built in the request for now
-#: (the background job with its progress bar comes with the big reports).
-DOWNLOADS = ("annual-xlsx", "ledger-xlsx")
-
-
-@require_GET
-@never_cache
-@login_required
-def export(request, pk, kind):
-    """A campaign report as a download (the exporter of `manage.py export`); a refusal
-    (no results yet) is flashed on the results page."""
-    require(may_export_reports(request.user))
-    if kind not in DOWNLOADS:
-        raise Http404
-    campaign = get_object_or_404(Campaign, pk=pk)
-    return download(
-        request,
-        exporters.get(kind)(campaign),
-        refused_to=reverse("scoring:campaign_results", args=[campaign.pk]),
-    )
-
-
 @login_required
 def branch_rating(request, pk):
     """One branch's stored rating with its trace (for staff, its reviewer, its secretary);
@@ -106,7 +81,6 @@ urls = [
     path("assessments/<int:pk>/rating/", branch_rating, name="rating"),
     path("campaigns/<int:pk>/results/", campaign_results, name="campaign_results"),
     path("campaigns/<int:pk>/recompute/", recompute, name="recompute"),
-    path("campaigns/<int:pk>/export/<slug:kind>/", export, name="campaign_export"),
 ]
 
 __all__ = ["urls"]

@@ -278,6 +278,9 @@ SLIP_HASH_KEY = os.environ.get("STARRATING_SLIP_KEY", SECRET_KEY)
 # checks and casts are not counted, so a meeting behind one office address is not held up.
 SURVEY_THROTTLE_LIMIT = int(os.environ.get("STARRATING_THROTTLE_LIMIT", "120"))
 SURVEY_THROTTLE_WINDOW = 600
+# Reports made in the background (docs/reports.md §6): a finished file is kept this many
+# hours for its requester, then purged (`manage.py purge_exports`, and on each request).
+EXPORT_KEEP_HOURS = int(os.environ.get("STARRATING_EXPORT_KEEP_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

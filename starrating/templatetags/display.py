@@ -41,6 +41,11 @@ BADGE_COLOURS = {
     "on_time": "success",
     "overdue": "warning",
     "overdue_over_1y": "warning",
+    # export jobs (docs/reports.md §6)
+    "queued": "secondary",
+    "running": "primary",
+    "done": "success",
+    "failed": "danger",
 }
 
 

@@ -197,18 +197,26 @@ def test_the_export_command_refuses_a_draft_campaign(tree, tmp_path):
     assert caught.value.returncode == 2 and not target.exists()
 
 
-def test_staff_download_the_ledger_from_the_oversight_page(client, tree, ledger):
+def test_staff_make_the_ledger_from_the_oversight_page(client, tree, ledger):
+    from scoring.models import ExportJob
+
     client.force_login(tree.staff)
     page = client.get(reverse("improvement:overview")).content.decode()
-    url = reverse("scoring:campaign_export", args=[ledger.pk, "ledger-xlsx"])
+    url = reverse("scoring:export_start", args=[ledger.pk, "ledger-xlsx"])
     assert url in page
-    response = client.get(url)
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    response = client.post(url)
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and job.kind == "ledger-xlsx"
+    download = client.get(reverse("scoring:export_download", args=[job.pk]))
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert len(body(book["整改台账"])) == 6
 
 
 def test_a_reviewer_has_no_ledger_download(client, tree, ledger):
+    from scoring.models import ExportJob
+
     client.force_login(tree.reviewer)
-    url = reverse("scoring:campaign_export", args=[ledger.pk, "ledger-xlsx"])
+    url = reverse("scoring:export_start", args=[ledger.pk, "ledger-xlsx"])
     assert url not in client.get(reverse("improvement:overview")).content.decode()
-    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert not ExportJob.objects.exists()

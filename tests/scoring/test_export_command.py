@@ -51,7 +51,6 @@ def test_annual_xlsx_is_written_and_holds_the_ratings(rated, tmp_path):
         (["rating-sheet", "--campaign", "{pk}"], "需要用 --branch 指定支部代码"),
         (["rating-sheet", "--campaign", "{pk}", "--branch", "NOPE"], "没有代码为 NOPE 的支部"),
         (["annual-xlsx", "--campaign", "{pk}", "--branch", "X"], "只有 certificates, rating-sheet"),
-        (["annual-pdf", "--campaign", "{pk}"], "年度评定报告（PDF）（annual-pdf）尚未提供"),
         (["certificates", "--campaign", "{pk}"], "尚未审批"),
     ],
 )

@@ -17,11 +17,6 @@ from django.utils.translation import gettext as _
 from scoring import exporters
 from scoring.models import Assessment, Campaign
 
-#: The kind that needs --branch (one branch's report), and the kind that takes it as an
-#: option (one branch's certificate instead of all of them).
-BRANCH_KINDS = {"rating-sheet"}
-OPTIONAL_BRANCH_KINDS = {"certificates"}
-
 
 def refuse(message):
     return CommandError(message, returncode=2)
@@ -37,17 +32,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--branch", help="A branch's code (rating-sheet; certificates: that branch only)."
         )
+        parser.add_argument(
+            "--no-appendix",
+            action="store_true",
+            help="annual-pdf without the appendix of every branch's trace.",
+        )
 
-    def handle(self, *args, kind, campaign, output, branch, **options):
+    def handle(self, *args, kind, campaign, output, branch, no_appendix, **options):
         with translation.override(settings.LANGUAGE_CODE):
-            exporter = self.exporter(kind, campaign, branch)
+            exporter = self.exporter(kind, campaign, branch, no_appendix)
             self.write(exporter, output)
             self.stdout.write(
                 _("Exported %(name)s to %(file)s.")
                 % {"name": exporters.KINDS[kind], "file": output}
             )
 
-    def exporter(self, kind, campaign_id, code):
+    def exporter(self, kind, campaign_id, code, no_appendix=False):
         if kind not in exporters.KINDS:
             raise refuse(
                 _("Unknown kind %(kind)s; the kinds are: %(kinds)s.")
@@ -58,10 +58,19 @@ class Command(BaseCommand):
             campaign = Campaign.objects.filter(pk=int(campaign_id)).first()
         if campaign is None:
             raise refuse(_("No campaign with the id %(id)s.") % {"id": campaign_id})
-        branch = None
-        if kind in BRANCH_KINDS and not code:
+        built = exporters.get(kind)
+        # Before any exporter is built, the contract's one branch kind is known by name.
+        needs_branch = built.needs_branch if built else kind == "rating-sheet"
+        takes_branch = needs_branch or bool(built and built.takes_branch)
+        branch_kinds = ", ".join(
+            sorted(k for k, e in exporters.EXPORTERS.items() if e.needs_branch or e.takes_branch)
+        )
+        if needs_branch and not code:
             raise refuse(_("%(kind)s needs --branch CODE.") % {"kind": kind})
-        if code and kind in BRANCH_KINDS | OPTIONAL_BRANCH_KINDS:
+        if code and not takes_branch:
+            raise refuse(_("--branch is only for %(kinds)s.") % {"kinds": branch_kinds})
+        branch = None
+        if code:
             assessment = (
                 Assessment.objects.filter(campaign=campaign, branch__code=code)
                 .select_related("branch")
@@ -72,18 +81,24 @@ class Command(BaseCommand):
                     _("No branch with the code %(code)s in this campaign.") % {"code": code}
                 )
             branch = assessment.branch
-        elif code:
-            raise refuse(
-                _("--branch is only for %(kinds)s.")
-                % {"kinds": ", ".join(sorted(BRANCH_KINDS | OPTIONAL_BRANCH_KINDS))}
-            )
-        built = exporters.get(kind)
         if built is None:
             raise refuse(
                 _("%(name)s (%(kind)s) is not available yet.")
                 % {"name": exporters.KINDS[kind], "kind": kind}
             )
-        exporter = built(campaign, branch=branch)
+        options = {}
+        if no_appendix:
+            if "appendix" not in built.OPTIONS:
+                raise refuse(
+                    _("--no-appendix is only for %(kinds)s.")
+                    % {
+                        "kinds": ", ".join(
+                            k for k, e in exporters.EXPORTERS.items() if "appendix" in e.OPTIONS
+                        )
+                    }
+                )
+            options["appendix"] = False
+        exporter = built(campaign, branch=branch, **options)
         reason = exporter.refusal()
         if reason:
             raise refuse(reason)

@@ -1,0 +1,91 @@
+"""A report made in the background (docs/reports.md §6, the export jobs).
+
+The Tasks API has no progress of its own (docs/decisions.md D-6n): the page reads this
+row, which the task updates with `.update()` as the exporter reports its percentage.
+The file is stored under a random name (`scoring.uploads.random_path`) and kept until
+`expires`, then purged (`scoring.services.exports.purge_expired`).
+"""
+
+__all__ = ["ExportJob", "ExportStatus"]
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organisation
+from scoring.uploads import random_path
+
+from .campaign import Campaign
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def export_upload_to(instance, filename):
+    return random_path("exports", filename)
+
+
+class ExportJob(models.Model):
+    """One requested report: who asked, for what, how far it is, and its file."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("campaign")
+    )
+    branch = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("branch"),
+    )
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["expires_at"], name="export_job_expiry")]
+        constraints = [
+            models.CheckConstraint(name="export_progress_in_range", condition=Q(progress__lte=100)),
+            models.CheckConstraint(
+                name="export_done_has_file",
+                condition=~Q(status=ExportStatus.DONE) | ~Q(file=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def verbose_kind(self) -> str:
+        from scoring.exporters import KINDS
+
+        return str(KINDS.get(self.kind, self.kind))
