@@ -197,14 +197,17 @@ def test_the_export_command_refuses_a_draft_campaign(tree, tmp_path):
     assert caught.value.returncode == 2 and not target.exists()
 
 
-def test_staff_make_the_ledger_from_the_oversight_page(client, tree, ledger):
+def test_staff_make_the_ledger_from_the_oversight_page(
+    client, tree, ledger, django_capture_on_commit_callbacks
+):
     from scoring.models import ExportJob
 
     client.force_login(tree.staff)
     page = client.get(reverse("improvement:overview")).content.decode()
     url = reverse("scoring:export_start", args=[ledger.pk, "ledger-xlsx"])
     assert url in page
-    response = client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
     job = ExportJob.objects.get()
     assert response.status_code == 302 and job.kind == "ledger-xlsx"
     download = client.get(reverse("scoring:export_download", args=[job.pk]))

@@ -72,7 +72,10 @@ def test_rating_sheet_is_written_for_the_branch(rated, tree, tmp_path):
             ["rating-sheet", "--campaign", "{pk}", "--branch", "{code}", "--no-appendix"],
             "--no-appendix",
         ),
-        (["annual-pdf", "--campaign", "{pk}", "--branch", "{code}"], "只有 rating-sheet"),
+        (
+            ["annual-pdf", "--campaign", "{pk}", "--branch", "{code}"],
+            "只有 certificates, rating-sheet",
+        ),
         (["rating-sheet", "--campaign", "{pk}"], "需要用 --branch 指定支部代码"),
         (["rating-sheet", "--campaign", "{pk}", "--branch", "{direct}"], "没有代码为"),
         (["rating-sheet", "--campaign", "{pk}", "--branch", "{unrated}"], "该支部尚无评定结果"),
