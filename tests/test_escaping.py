@@ -936,6 +936,8 @@ NOT_PAGES = {
     "scoring:campaign_export": "an xlsx download (its text: tests/scoring/exporters/test_annual)",
     "set_language": "a redirect",
     "scoring:notice_receipt": "reached after filing; shows the receipt number alone",
+    "scoring:objection_attachment": "a file download",
+    "scoring:approval_minutes": "a file download",
 }
 NOT_PAGE_PREFIXES = ("admin:",)
 NOT_PAGE_MODULES = ("django.contrib.auth.views",)  # but "login" is in PAGES

@@ -3,6 +3,7 @@
 
 __all__ = [
     "Approval",
+    "Correction",
     "Objection",
     "ObjectionState",
     "ReReview",
@@ -50,6 +51,13 @@ class ObjectionState(models.TextChoices):
     UPHELD = "upheld", _("Upheld")
 
 
+class Correction(models.TextChoices):
+    """How an upheld objection reopens its branch (D-2.1.4c)."""
+
+    REVIEW = "review", _("Review returned to the reviewer")
+    EVENTS = "events", _("Events corrected by staff")
+
+
 class Objection(models.Model):
     """An objection (异议) to one branch's proposed star, filed during the window.
 
@@ -84,6 +92,9 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    correction = models.CharField(
+        _("correction"), max_length=10, choices=Correction.choices, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -95,6 +106,11 @@ class Objection(models.Model):
             models.CheckConstraint(
                 name="objection_outcome_has_a_reason",
                 condition=Q(state="open") | ~Q(outcome_reason=""),
+            ),
+            models.CheckConstraint(
+                name="objection_correction_iff_upheld",
+                condition=Q(state="upheld", correction__in=["review", "events"])
+                | ~Q(state="upheld") & Q(correction=""),
             ),
         ]
 

@@ -26,6 +26,7 @@ from scoring.models import (
     Assessment,
     Campaign,
     CampaignStatus,
+    Correction,
     Objection,
     ObjectionState,
     Rating,
@@ -276,6 +277,7 @@ def uphold_objection(*, objection, actor, reason, notes=None, return_review=True
         campaign = _locked(objection.campaign)
         if campaign.status not in (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL):
             raise WrongState(_("Objections are decided during publicity or before approval."))
+        objection.correction = Correction.REVIEW if return_review else Correction.EVENTS
         _decide(objection, actor, ObjectionState.UPHELD, reason, notes, "objection.upheld")
         if return_review:
             review = (

@@ -5,14 +5,21 @@ Thin views: they read through `scoring.services.publicity`, check the predicates
 a campaign first ends its window if due (`end_publicity_if_due`).
 """
 
+import os
+
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from branches.permissions import (
     is_committee_level,
     may_approve,
+    may_download_minutes,
+    may_download_objection_attachments,
     may_handle_objections,
     may_publish,
     may_rereview,
@@ -166,6 +173,7 @@ def approved_list(request, pk):
         "approval": approval,
         "rows": service.approved_list_rows(approval),
         "check": service.check_approved(campaign),
+        "may_download_minutes": may_download_minutes(request.user),
         "back": _detail(campaign),
     }
     return render(request, "scoring/publicity/approved.html", context)
@@ -208,12 +216,52 @@ def rereview(request, pk):
     return render(request, "scoring/publicity/rereview.html", context)
 
 
+def _download(field, content_type, filename) -> FileResponse:
+    """A stored file as an attachment (never at a media URL, never shown inline)."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = os.path.splitext(field.name)[1].lower()
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{filename}{extension}",
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@never_cache
+@login_required
+def objection_attachment(request, pk):
+    require(may_download_objection_attachments(request.user))
+    found = get_object_or_404(Objection, pk=pk)
+    return _download(found.attachment, found.attachment_type, f"objection-{found.receipt}")
+
+
+@require_GET
+@never_cache
+@login_required
+def approval_minutes(request, pk):
+    require(may_download_minutes(request.user))
+    approval = get_object_or_404(Approval.objects.select_related("campaign"), campaign_id=pk)
+    name = f"minutes-{approval.campaign.year}-{approval.campaign_id}"
+    return _download(approval.minutes, approval.minutes_type, name)
+
+
 urls = [
     path("campaigns/<int:pk>/publish/", publish, name="campaign_publish"),
     path("campaigns/<int:pk>/objections/", objections, name="objections"),
     path("objections/<int:pk>/", objection, name="objection"),
     path("campaigns/<int:pk>/approve/", approve, name="campaign_approve"),
     path("campaigns/<int:pk>/approved/", approved_list, name="approved_list"),
+    path("campaigns/<int:pk>/approved/minutes/", approval_minutes, name="approval_minutes"),
+    path("objections/<int:pk>/attachment/", objection_attachment, name="objection_attachment"),
     path("rereviews/", rereviews, name="rereviews"),
     path("rereviews/<int:pk>/", rereview, name="rereview"),
 ]
