@@ -67,6 +67,9 @@ class TestDemoPublicity:
         dismissed, upheld = objections[ObjectionState.DISMISSED], objections[ObjectionState.UPHELD]
         assert dismissed.is_named and dismissed.outcome_reason and dismissed.verification
         assert not upheld.is_named and upheld.correction == Correction.REVIEW
+        # The README's walk-through names it.
+        assert upheld.assessment.branch.name == "办公室党支部"
+        assert upheld.assessment.branch.parent.name == "市发展和改革委员会机关党委"
         assert all(o.filed_at < demo.previous.publicity_end for o in objections.values())
 
     def test_the_reopened_review_was_resubmitted_and_recomputed(self, demo):

@@ -128,3 +128,14 @@ def test_every_logged_in_user_finds_the_notice_in_the_navbar(client, tree, role)
     page = client.get(reverse("home")).content.decode()
     assert f'id="nav-notice" href="{reverse("scoring:notice_list")}"' in page
     assert "公示" in page
+
+
+def test_branch_names_and_typed_text_are_escaped(client, tree, published):
+    marked = factories.branch(tree.party_committee, name='<b>党支部"</b>')
+    factories.assessment(published, marked)
+    with clock.frozen(DURING):
+        page = client.get(_url(published)).content.decode()
+    assert "<b>党支部" not in page
+    assert "&lt;b&gt;党支部&quot;&lt;/b&gt;" in page
+    page = _post(client, published, '<i>x"</i>').content.decode()
+    assert "<i>x" not in page and "&lt;i&gt;x&quot;&lt;/i&gt;" in page
