@@ -137,3 +137,11 @@ def test_the_upheld_objection_page_says_how_the_branch_is_corrected(client, tree
     client.force_login(tree.staff)
     page = client.get(reverse("scoring:objection", args=[objection.pk])).content.decode()
     assert "由工委组织部更正加减分事项" in page
+
+
+def test_the_rereview_page_links_the_approved_list_and_the_minutes(client, tree, with_minutes):
+    client.force_login(tree.rereviewer)
+    assessment = factories.assessment_of(with_minutes.campaign, tree.branch_a)
+    page = client.get(reverse("scoring:rereview", args=[assessment.pk])).content.decode()
+    assert reverse("scoring:approved_list", args=[with_minutes.campaign_id]) in page
+    assert reverse("scoring:approval_minutes", args=[with_minutes.campaign_id]) in page
