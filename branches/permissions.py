@@ -150,6 +150,24 @@ def may_rereview(user) -> bool:
     return has_role(user, Role.REREVIEWER)
 
 
+# --- A branch's current star (docs/process.md §2.3, §2.6) -------------------------------------
+
+
+def may_manage_stars(user, branch: Organisation) -> bool:
+    """Downgrade or restore the branch's current star (动态管理): committee staff, and the
+    reviewers of the branch's parent organisation, except one who belongs to the branch
+    (recusal, as for the review: D-2.3b)."""
+    if is_staff(user):
+        return True
+    return is_reviewer_above(user, branch) and not belongs_to(user, branch)
+
+
+def may_see_star_ledger(user) -> bool:
+    """The star-management ledger (星级管理台账): the committee's roles see every branch,
+    reviewers the branches under their organisation (`branches_for`)."""
+    return is_committee_level(user) or has_role(user, Role.REVIEWER)
+
+
 class BranchRef(NamedTuple):
     """What the review rule reads of a branch, for lists too long to load as objects
     (`reviewable` takes these or `Organisation`s alike)."""

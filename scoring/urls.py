@@ -9,6 +9,7 @@ from .views import (
     results,
     reviews,
     self_evaluation,
+    stars,
     survey,
 )
 
@@ -24,4 +25,5 @@ urlpatterns = [
     *events.urls,
     *publicity.urls,
     *notice.urls,
+    *stars.urls,
 ]

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the product needs beyond PyPI: WeasyPrint's libraries, a CJK font
-# for the PDFs, gettext for translations, poppler for checking PDFs, Node for the
-# front-end packages at set-up. Installs what is missing as root; otherwise names it.
+# for the PDFs, gettext for translations, poppler for checking PDFs, Chromium for the
+# browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser),
+# Node for the front-end packages at set-up. Installs what is missing as root;
+# otherwise names it.
 set -euo pipefail
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
-          gettext poppler-utils)
+          gettext poppler-utils chromium)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -67,6 +67,12 @@ ACTIONS = {
     "approval.recorded": _("Committee decision recorded"),
     "rereview.confirmed": _("Five stars confirmed by re-review"),
     "rereview.declined": _("Five stars not confirmed by re-review"),
+    # a branch's current star (docs/process.md §2.3, §2.6) and the year-end re-rating
+    "star.approved": _("Star set by the committee's approval"),
+    "star.rereviewed": _("Star set by the re-review"),
+    "star.downgraded": _("Star downgraded"),
+    "star.restored": _("Star restored"),
+    "campaign.submitted": _("Submitted for approval without publicity"),
     # the roster
     "roster.imported": _("Roster imported"),
     # demo data

@@ -358,6 +358,11 @@ def _publicity_world(w: World) -> None:
             star=4,
             reason=marker("rereview.reason"),
         )
+        from scoring.services import stars
+
+        stars.downgrade_star(
+            branch=org["d"], actor=u["staff"], to=1, reason=marker("star_change.downgrade")
+        )
 
 
 def _read_back(w: World) -> None:
@@ -555,6 +560,11 @@ FIELDS = [
         "star_change.reason",
         "scoring.StarChange.reason",
         _get(StarChange, lambda w: {"cause": "rereview"}, "reason"),
+    ),
+    Field(
+        "star_change.downgrade",
+        "scoring.StarChange.reason",
+        _get(StarChange, lambda w: {"cause": "downgrade"}, "reason"),
     ),
 ]
 FIELD_KEYS = {f.key for f in FIELDS}
@@ -915,6 +925,32 @@ PAGES = [
         ("org.a", "org.d", "org.p", "org.c", "campaign.contact_line"),
     ),
     Page("objection form (closed)", "scoring:notice_objection", ("done",), ("anonymous",), ()),
+    # A branch's star, the ledger, the year-end re-rating (docs/process.md §2.3, §2.6).
+    Page(
+        "branch page A, star history",
+        "scoring:assessment",
+        ("a",),
+        EVERYONE_OF_A,
+        ("star_change.reason",),
+    ),
+    Page(
+        "branch star A",
+        "scoring:branch_stars",
+        ("org_a",),
+        EVERYONE_OF_A,
+        (*TREE_A, "star_change.reason"),
+    ),
+    Page(
+        "branch star D",
+        "scoring:branch_stars",
+        ("org_d",),
+        COMMITTEE,
+        ("org.d", "star_change.downgrade"),
+    ),
+    Page("star ledger", "scoring:star_ledger", (), (REVIEWER, *COMMITTEE), TREE_A),
+    Page("star ledger, direct", "scoring:star_ledger", (), COMMITTEE, ("org.d", "org.c")),
+    Page("year-end re-rating", "scoring:year_end_create", ("campaign",), (STAFF,), CAMPAIGN),
+    Page("submit for approval", "scoring:campaign_submit", ("campaign",), (STAFF,), CAMPAIGN),
 ]
 
 #: URL names that are not pages: POST-only actions, downloads, JSON, the admin, auth.

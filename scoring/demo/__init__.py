@@ -26,6 +26,7 @@ The package, in the order `build_demo` uses it:
 - `steps` — one campaign step through the services (open, sheet, survey, review);
 - `previous`, `current` — last year's campaign played through, this year's part-way;
 - `publicity` — last year's publicity, objections, approval and re-review.
+- `stars` — last autumn's downgrade of one branch (dynamic management).
 """
 
 import datetime
@@ -43,6 +44,7 @@ from .data import SEED
 from .organisations import DemoOrganisations, build_organisations
 from .previous import play_previous_campaign
 from .profiles import branch_profiles
+from .stars import play_star_changes
 from .timeline import demo_clock
 
 __all__ = [
@@ -81,6 +83,7 @@ def build_demo(
         users = build_users(orgs, every_branch=True)
         profiles = branch_profiles(rng, orgs)
         previous = play_previous_campaign(rng, orgs, users, profiles, year=year - 1, clock=timeline)
+        play_star_changes(orgs, users, year=year - 1, clock=timeline)
         campaign = play_current_campaign(
             rng, orgs, users, profiles, year=year, today=today, clock=timeline
         )

@@ -54,10 +54,14 @@ CampaignStatus.OPEN = CampaignStatus.DECLARING
 #: action recorded with the move. Each move has one service, through
 #: `scoring.services.campaigns._move`: `open_campaign` there; `publish_campaign`,
 #: `end_publicity_if_due`, `approve_campaign` and `rereview` (the last one closes) in
-#: `scoring.services.publicity`. `Campaign.save` refuses any other change of status.
+#: `scoring.services.publicity`; `submit_for_approval` in `scoring.services.year_end`.
+#: `Campaign.save` refuses any other change of status.
 TRANSITIONS = {
     (CampaignStatus.DRAFT, CampaignStatus.DECLARING): "campaign.opened",
     (CampaignStatus.DECLARING, CampaignStatus.PUBLICITY): "campaign.published",
+    # A year-end re-rating without publicity (docs/process.md §2.5):
+    # `scoring.services.year_end.submit_for_approval`.
+    (CampaignStatus.DECLARING, CampaignStatus.AWAITING_APPROVAL): "campaign.submitted",
     (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL): "campaign.publicity_ended",
     (CampaignStatus.AWAITING_APPROVAL, CampaignStatus.APPROVED): "campaign.approved",
     (CampaignStatus.APPROVED, CampaignStatus.CLOSED): "campaign.closed",
@@ -186,6 +190,8 @@ class Campaign(models.Model):
     )
     review_deadline = models.DateField(_("deadline for review"), null=True, blank=True)
     publicity_days = models.PositiveSmallIntegerField(_("publicity days"), default=7)
+    # Only a year-end re-rating may go without publicity (docs/process.md §2.5).
+    with_publicity = models.BooleanField(_("with publicity"), default=True)
     # The publicity window (docs/process.md §2.1.4), stored when staff publish.
     publicity_start = models.DateTimeField(_("publicity starts"), null=True, blank=True)
     publicity_end = models.DateTimeField(_("publicity ends"), null=True, blank=True)
@@ -217,6 +223,11 @@ class Campaign(models.Model):
                 & Q(weight_self__gt=Decimal("0.9995") - F("weight_survey") - F("weight_review"))
                 & Q(weight_self__lt=Decimal("1.0005") - F("weight_survey") - F("weight_review")),
                 violation_error_message=_("The three weights must sum to exactly 1."),
+            ),
+            models.CheckConstraint(
+                name="campaign_publicity_unless_year_end",
+                condition=Q(with_publicity=True) | Q(kind=CampaignKind.YEAR_END),
+                violation_error_message=_("Only a year-end re-rating may go without publicity."),
             ),
             models.CheckConstraint(
                 name="campaign_bands_descending",

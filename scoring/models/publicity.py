@@ -212,6 +212,9 @@ class StarChange(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"))
 
+    # The rows are never changed; the history records the action code of each insert.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("change of star")
         verbose_name_plural = _("changes of star")

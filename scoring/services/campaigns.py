@@ -328,28 +328,32 @@ def open_campaign(*, campaign, actor) -> Campaign:
             raise InvalidRubric(
                 _("The criteria's maximum points sum to %(total)s, not 100.") % {"total": total}
             )
-        branches = list(committee_branches(campaign.committee).filter(active=True))
-        reference = campaign.reference_date
-        assessments = bulk_create_with_history(
-            [
-                Assessment(
-                    campaign=campaign, branch=branch, election=branch.election_status(reference)
-                )
-                for branch in branches
-            ],
-            Assessment,
-            batch_size=BATCH,
-            **audit.bulk_options(actor=actor, action="assessment.enrolled"),
-        )
-        bulk_create_with_history(
-            [SelfEvaluation(assessment_id=a.pk) for a in assessments],
-            SelfEvaluation,
-            batch_size=BATCH,
-            **audit.bulk_options(actor=actor, action="assessment.enrolled"),
-        )
-        campaign.opened_at = clock.now()
+        enrol(campaign, committee_branches(campaign.committee).filter(active=True), actor=actor)
         _move(campaign, CampaignStatus.DECLARING, actor=actor, refusal=refusal)
     return campaign
+
+
+def enrol(campaign, branches, *, actor) -> None:
+    """Enrol `branches` in the (locked, draft) campaign as it opens: one bulk insert of
+    assessments, with each branch's election status at the reference date, and one of
+    empty draft self-evaluations (opening, and the year-end re-rating)."""
+    reference = campaign.reference_date
+    assessments = bulk_create_with_history(
+        [
+            Assessment(campaign=campaign, branch=branch, election=branch.election_status(reference))
+            for branch in branches
+        ],
+        Assessment,
+        batch_size=BATCH,
+        **audit.bulk_options(actor=actor, action="assessment.enrolled"),
+    )
+    bulk_create_with_history(
+        [SelfEvaluation(assessment_id=a.pk) for a in assessments],
+        SelfEvaluation,
+        batch_size=BATCH,
+        **audit.bulk_options(actor=actor, action="assessment.enrolled"),
+    )
+    campaign.opened_at = clock.now()
 
 
 def committee_branches(committee):

@@ -27,6 +27,7 @@ from scoring.models import (
     Approval,
     Assessment,
     Campaign,
+    CampaignKind,
     CampaignStatus,
     Correction,
     Objection,
@@ -46,6 +47,11 @@ from . import versions
 from .campaigns import _move
 from .errors import NotAllowed, WrongState
 from .recompute import COMPLETE, completeness, inputs_changed_since_recompute
+from .stars import (
+    change_star,
+    current_star,  # noqa: F401  (its former home: callers import it from here)
+    current_stars,
+)
 
 #: Objection attachments and minutes: PDF or an image (of `scoring.uploads.KINDS`).
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -121,6 +127,10 @@ def publish_campaign(*, campaign, actor, contact_line=None) -> Campaign:
         refusal = _("Only a campaign in declaration can be published.")
         if not campaign.may_move_to(CampaignStatus.PUBLICITY):
             raise WrongState(refusal)
+        if not campaign.with_publicity:
+            raise WrongState(
+                _("This year-end re-rating goes without publicity: submit it for approval.")
+            )
         blocking = blockers(campaign)
         if blocking:
             raise WrongState(_("The results cannot be published yet:") + "\n" + "\n".join(blocking))
@@ -357,29 +367,11 @@ def approved_list_rows(approval) -> list[dict]:
     return json.loads(approval.snapshot)["branches"]
 
 
-def current_star(branch) -> int | None:
-    """The branch's current star (docs/process.md §2.6): its latest change, or None."""
-    latest = StarChange.objects.filter(branch=branch).order_by("-effective", "-pk").first()
-    return None if latest is None else latest.to_star
-
-
-def _change_star(branch, *, to, cause, actor, campaign=None, reason="", effective=None):
-    return StarChange.objects.create(
-        branch=branch,
-        effective=effective or clock.today(),
-        from_star=current_star(branch),
-        to_star=to,
-        cause=cause,
-        reason=reason,
-        campaign=campaign,
-        actor=actor,
-        recorded_at=clock.now(),
-    )
-
-
 def approve_campaign(*, campaign, actor, meeting_date, reference, minutes=None) -> Approval:
     """The approver records the committee's decision: the campaign becomes approved,
     every branch's current star changes with a history entry, and the list is frozen.
+    A year-end re-rating changes only the stars that move (晋星减星, docs/process.md §2.5):
+    a branch whose star stays gets no entry.
 
     Refused before the window ends, while an objection is open, and while a branch is
     incomplete or the results need a recompute (after an upheld objection)."""
@@ -425,15 +417,21 @@ def approve_campaign(*, campaign, actor, meeting_date, reference, minutes=None) 
             .filter(campaign=campaign)
             .select_related("branch")
         }
+        now = current_stars(b.pk for b in branches.values())
+        moved_only = campaign.kind == CampaignKind.YEAR_END
         for row in rows:
-            _change_star(
-                branches[row["code"]],
+            branch = branches[row["code"]]
+            if moved_only and now[branch.pk] == row["star"]:
+                continue
+            change_star(
+                branch,
                 to=row["star"],
                 cause=StarCause.APPROVAL,
                 actor=actor,
                 campaign=campaign,
                 reason=reference,
                 effective=meeting_date,
+                from_star=now[branch.pk],
             )
         _move(campaign, CampaignStatus.APPROVED, actor=actor, refusal=refusal)
     return approval
@@ -526,7 +524,7 @@ def rereview(*, assessment, actor, confirmed, star=None, reason="") -> ReReview:
         action = "rereview.confirmed" if confirmed else "rereview.declined"
         audit.save(decision, actor=actor, action=action)
         if not confirmed:
-            _change_star(
+            change_star(
                 assessment.branch,
                 to=star,
                 cause=StarCause.REREVIEW,
@@ -628,5 +626,5 @@ def stars_of(branches) -> list[BranchStars]:
     }
     current = {}
     for change in StarChange.objects.filter(branch_id__in=ids).order_by("effective", "pk"):
-        current[change.branch_id] = change  # the latest wins, as in `current_star`
+        current[change.branch_id] = change  # the latest wins, as in `stars.current_star`
     return [BranchStars(b, proposed.get(b.pk), current.get(b.pk)) for b in branches]

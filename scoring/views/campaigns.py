@@ -41,6 +41,7 @@ from scoring.services import recompute as recompute_service
 from scoring.services import survey as survey_service
 from scoring.services.audit_trail import audit_trail
 from scoring.services.events import events_for_campaign
+from scoring.services.stars import history_context as star_history_context
 from starrating.actions import perform
 
 PAGE_SIZE = 50
@@ -372,6 +373,8 @@ def assessment(request, pk):
         "is_staff": staff,
         "history": audit_trail(found) if staff else None,
         "show_results": is_committee_level(request.user),
+        **star_history_context(found.branch),
+        "manage_url": reverse("scoring:branch_stars", args=[found.branch_id]),
     }
     return render(request, "scoring/branch.html", context)
 

@@ -30,11 +30,13 @@ from scoring.models import (
     Approval,
     Assessment,
     Campaign,
+    CampaignKind,
     CampaignStatus,
     Objection,
     ObjectionState,
 )
 from scoring.services import publicity as service
+from scoring.services import year_end
 from starrating import clock
 from starrating.actions import perform
 
@@ -158,6 +160,7 @@ def approve(request, pk):
         "waiting": waiting,
         "open_objections": campaign.objections.filter(state=ObjectionState.OPEN).count(),
         "blockers": service.blockers(campaign) if waiting else [],
+        "moves": year_end.star_moves(campaign) if campaign.kind == CampaignKind.YEAR_END else None,
         "back": _detail(campaign),
     }
     return render(request, "scoring/publicity/approve.html", context)

@@ -13,7 +13,7 @@ def upheld_before_were_reviews(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0005_publicity_and_approval'),
+        ('scoring', '0006_year_end_campaigns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
