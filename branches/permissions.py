@@ -162,6 +162,17 @@ def may_handle_objections(user) -> bool:
     return is_staff(user)
 
 
+def may_download_objection_attachments(user) -> bool:
+    """Download the file an objection's filer attached: committee staff, who decide it."""
+    return may_handle_objections(user)
+
+
+def may_download_minutes(user) -> bool:
+    """Download the minutes of the committee's approval: staff, the approver who recorded
+    them, and the re-reviewer, whose re-review rests on that decision (D-2.1.5d)."""
+    return is_staff(user) or may_approve(user) or may_rereview(user)
+
+
 def may_approve(user) -> bool:
     """Record the work committee's decision (审批): the committee's approver."""
     return has_role(user, Role.APPROVER)

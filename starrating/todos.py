@@ -16,7 +16,6 @@ from branches.models import Role
 from branches.permissions import is_staff, may_approve, may_rereview, roles_of
 from improvement import services as improvement
 from improvement.models import PlanStatus
-from scoring.models import Campaign, CampaignStatus, ObjectionState
 from scoring.services import (
     campaigns,
     publicity,
@@ -212,15 +211,43 @@ def review_todos(user) -> list[Todo]:
 
 
 def publicity_todos(user) -> list[Todo]:
-    """Staff: publish a complete campaign, handle open objections. Approver: approve a
-    campaign whose window has ended. Re-reviewer: approved five-star results waiting.
-    Windows past their end are closed first (docs/decisions.md D-2.1.4a)."""
+    """Staff: open objections to handle (named ones first: the count says how many are
+    named), a recompute after an upheld objection, a complete campaign to publish.
+    Approver: each campaign awaiting approval, ready or blocked (saying why).
+    Re-reviewer: approved five-star results waiting. Windows past their end are closed
+    first (docs/decisions.md D-2.1.4a)."""
     staff, approver, rereviewer = is_staff(user), may_approve(user), may_rereview(user)
     if not (staff or approver or rereviewer):
         return []
     publicity.end_due_publicity()
     items = []
     if staff:
+        for campaign, count, named in publicity.objections_to_handle():
+            detail = str(campaign)
+            if named:
+                detail = ngettext(
+                    "%(campaign)s · %(n)d named, handled first",
+                    "%(campaign)s · %(n)d named, handled first",
+                    named,
+                ) % {"campaign": campaign, "n": named}
+            items.append(
+                Todo(
+                    Role.STAFF,
+                    _("Objections to handle"),
+                    reverse("scoring:objections", args=[campaign.pk]),
+                    detail=detail,
+                    count=count,
+                )
+            )
+        for campaign in publicity.recompute_after_objection():
+            items.append(
+                Todo(
+                    Role.STAFF,
+                    _("Recompute after the upheld objection"),
+                    reverse("scoring:campaign_results", args=[campaign.pk]),
+                    detail=str(campaign),
+                )
+            )
         for campaign in campaigns.open_campaigns():
             if not publicity.blockers(campaign):
                 items.append(
@@ -231,29 +258,18 @@ def publicity_todos(user) -> list[Todo]:
                         detail=str(campaign),
                     )
                 )
-        busy = Campaign.objects.filter(
-            status__in=(CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL)
-        )
-        for campaign in busy:
-            count = campaign.objections.filter(state=ObjectionState.OPEN).count()
-            if count:
-                items.append(
-                    Todo(
-                        Role.STAFF,
-                        _("Objections to handle"),
-                        reverse("scoring:objections", args=[campaign.pk]),
-                        detail=str(campaign),
-                        count=count,
-                    )
-                )
     if approver:
-        for campaign in Campaign.objects.filter(status=CampaignStatus.AWAITING_APPROVAL):
+        for campaign, why in publicity.approvals_waiting():
             items.append(
                 Todo(
                     Role.APPROVER,
-                    _("Record the committee's approval"),
+                    _("Record the committee's approval")
+                    if not why
+                    else _("Approval waiting, blocked"),
                     reverse("scoring:campaign_approve", args=[campaign.pk]),
-                    detail=str(campaign),
+                    detail=" · ".join([str(campaign), " ".join(why[:3]) + ("…" if why[3:] else "")])
+                    if why
+                    else str(campaign),
                 )
             )
     if rereviewer:

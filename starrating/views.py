@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Role, RoleAssignment
 from branches.permissions import roles_of
 from scoring.services.dashboard import branch_standings
+from scoring.services.publicity import stars_of
 from starrating import clock
 from starrating.todos import todos
 
@@ -40,6 +41,7 @@ class RoleCard:
     blurb: str
     organisations: list = field(default_factory=list)  # where the user holds the role
     items: list = field(default_factory=list)  # starrating.todos.Todo
+    stars: list = field(default_factory=list)  # a secretary's branches' BranchStars
 
     @property
     def overdue(self) -> bool:
@@ -73,6 +75,7 @@ def home(request):
             blurb=ROLE_BLURBS.get(role, ""),
             organisations=held.get(role, []),
             items=[item for item in items if item.role == role],
+            stars=stars_of(held.get(role, [])) if role == Role.SECRETARY else [],
         )
         for role, label in Role.choices
         if role in roles

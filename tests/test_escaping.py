@@ -1208,6 +1208,8 @@ NOT_PAGES = {
     "improvement:plan_file": "POST only",
     "improvement:plan_acknowledge": "POST only",
     "improvement:item_evidence": "a file download",
+    "scoring:objection_attachment": "a file download",
+    "scoring:approval_minutes": "a file download",
 }
 NOT_PAGE_PREFIXES = ("admin:",)
 NOT_PAGE_MODULES = ("django.contrib.auth.views",)  # but "login" is in PAGES

@@ -1,10 +1,11 @@
 """Demo data: a realistic work committee, one account per role, and a living product:
-last year's campaign played through to its ratings, this year's open and part-way.
+last year's campaign played through to closed, this year's open and part-way.
 
 Everything after the organisation tree and the accounts is done through the real
 service functions (create and open the campaign, self-evaluations, surveys with
 ballots cast from the issued codes, bonus/penalty events, reviews, the five-star
-audit, the recompute), so loading the demo also proves the workflow fits together.
+audit, the recompute, publicity with its objections, the approval with its minutes, the
+re-review), so loading the demo also proves the workflow fits together.
 While the demo is built, `starrating.clock` reads the demo's advancing clock
 (`timeline.DemoClock`), so last year's campaign runs on last year's dates (its history
 reads as it would have happened).
@@ -24,6 +25,7 @@ The package, in the order `build_demo` uses it:
 - `timeline` — the demo clock;
 - `steps` — one campaign step through the services (open, sheet, survey, review);
 - `previous`, `current` — last year's campaign played through, this year's part-way;
+- `publicity` — last year's publicity, objections, approval and re-review.
 - `stars` — last autumn's downgrade of one branch (dynamic management).
 - `improvement` — last year's improvement plans and rectification ledgers.
 """
@@ -63,7 +65,7 @@ class Demo:
     organisations: DemoOrganisations
     users: DemoUsers
     campaign: Campaign  # this year's, open
-    previous: Campaign  # last year's, played through and recomputed
+    previous: Campaign  # last year's, played through to closed
 
 
 def build_demo(

@@ -283,3 +283,26 @@ EVENTS = [
     ("absent", 5, 16, {"type": "absence", "description": "无故缺席书记专题培训班。"}),
     ("good", 3, 12, {"type": "absence", "description": "未按时完成主题党日报送任务。"}),
 ]
+
+
+# --- Last year's publicity, approval and re-review ----------------------------------------
+
+PUBLICITY_CONTACT = "市直机关工委组织科，电话 0571-87000000（工作日 9:00–17:00）"
+# An objection staff verify and dismiss (filed by name), and one they uphold (anonymous).
+DISMISSED_OBJECTION = (
+    "该支部去年组织生活会只开了一次，评五星不合适。",
+    "老党员 王某",
+    "13800000000",
+)
+DISMISSED_VERIFICATION = "调阅该支部组织生活会记录及会议照片，当年召开两次，记录完整。"
+DISMISSED_REASON = "经核实，该支部按规定召开组织生活会，反映情况与事实不符，不予采纳。"
+UPHELD_OBJECTION = "该支部“三会一课”记录有多次补记，部分党员表示当月未参加党课，请工委核实。"
+UPHELD_VERIFICATION = "抽查该支部全年会议记录，发现三次党课记录系事后补记，与考勤不符。"
+UPHELD_REASON = "反映情况基本属实，退回评审人重新评定第1项“三会一课”得分。"
+UPHELD_REMARK = "经工委核实，部分党课记录系补记，相应扣减该项得分。"
+# The committee's decision, and the re-review of one five-star result not confirmed.
+APPROVAL_REFERENCE = "市直工委〔{y}〕21号"
+MINUTES_TITLE = "市直机关工委{y}年第7次委员会议纪要"
+REREVIEW_DECLINED_REASON = (
+    "市委组织部复审抽查发现该支部发展党员程序材料不全，不予确认五星，按四星认定。"
+)

@@ -1,4 +1,5 @@
-"""Last year's campaign, played through from draft to recompute on last year's dates."""
+"""Last year's campaign, played through on last year's dates: from draft to recompute,
+then publicity, approval and re-review (`publicity`) until it is closed."""
 
 import datetime
 from decimal import Decimal
@@ -10,7 +11,9 @@ from scoring.services.recompute import recompute_campaign
 from .accounts import DemoUsers, reviewer_of, secretary_of
 from .data import EVENTS, GOOD, MEDIUM, RESUBMITTED_REMARK, SENT_BACK_REASON, STRONG, TIERS, WEAK
 from .organisations import DemoOrganisations
+from .publicity import approve, publicise, rereview
 from .steps import (
+    Played,
     build_campaign,
     open_demo_campaign,
     review_scores,
@@ -46,7 +49,7 @@ def record_events(
 def play_previous_campaign(
     rng, orgs: DemoOrganisations, users: DemoUsers, profiles, *, year: int, clock: DemoClock
 ) -> Campaign:
-    """Last year's campaign from draft to recompute, on last year's dates."""
+    """Last year's campaign from draft to closed, on last year's dates."""
     staff = users["staff"]
     clock.at(datetime.date(year, 3, 20))
     campaign = build_campaign(orgs, users, year=year)
@@ -106,5 +109,24 @@ def play_previous_campaign(
         reviews.audit_five_star(review=review, actor=staff, agree=True)
     clock.at(datetime.date(year, 6, 29), 11)
     recompute_campaign(campaign=played.campaign, actor=staff)
+
+    # Publicity, approval, re-review (July): the campaign is closed.
+    publicise(played, orgs, users, year=year, clock=clock)
+    approve(played, users, year=year, clock=clock)
+    rereview(played, users, year=year, clock=clock)
+    use_previous_results(played, orgs, users, year=year, clock=clock)
     played.campaign.refresh_from_db()
     return played.campaign
+
+
+#: The day last year's results are put to use (§2.4), after the re-review closed them.
+RESULTS_USED = (8, 3)
+
+
+def use_previous_results(
+    played: Played, orgs: DemoOrganisations, users: DemoUsers, *, year: int, clock: DemoClock
+) -> None:
+    """Last year's closed results put to use (docs/process.md §2.4): the day they are
+    used, on which the demonstration sites and the five-star certificates are added (the
+    lead connects those calls here, after the campaign is closed)."""
+    clock.at(datetime.date(year, *RESULTS_USED), 10)

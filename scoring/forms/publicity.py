@@ -5,7 +5,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branches.forms import BranchChoiceField
+from branches.forms import BranchNameField
 from branches.models import Organisation
 from scoring.models.publicity import OBJECTION_MAX_CHARS
 from starrating.forms import LineField, ModelChoiceField, TextField
@@ -81,10 +81,15 @@ class ReReviewForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    """The public objection form (no login). `website` is the honeypot: hidden by CSS, a
-    person leaves it empty; the view refuses a filled one quietly."""
+    """The public objection form (no login). The branch is typed and found among the
+    campaign's enrolled branches (`BranchNameField`, no script needed). `website` is the
+    honeypot: hidden by CSS, a person leaves it empty; the view refuses a filled one
+    quietly."""
 
-    branch = BranchChoiceField(queryset=Organisation.objects.none(), label=_("Branch concerned"))
+    branch = BranchNameField(
+        label=_("Branch concerned"),
+        help_text=_("Type part of the branch's name and choose it from the suggestions."),
+    )
     text = TextField(label=_("Objection"), max_length=OBJECTION_MAX_CHARS)
     name = LineField(label=_("Your name"), required=False, max_length=50)
     phone = LineField(label=_("Your phone"), required=False, max_length=30)

@@ -3,6 +3,7 @@ history (docs/process.md §2.1.4, §2.1.5, §2.4, §2.6)."""
 
 __all__ = [
     "Approval",
+    "Correction",
     "DemonstrationSite",
     "Objection",
     "ObjectionState",
@@ -51,6 +52,13 @@ class ObjectionState(models.TextChoices):
     UPHELD = "upheld", _("Upheld")
 
 
+class Correction(models.TextChoices):
+    """How an upheld objection reopens its branch (D-2.1.4c)."""
+
+    REVIEW = "review", _("Review returned to the reviewer")
+    EVENTS = "events", _("Events corrected by staff")
+
+
 class Objection(models.Model):
     """An objection (异议) to one branch's proposed star, filed during the window.
 
@@ -85,6 +93,9 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    correction = models.CharField(
+        _("correction"), max_length=10, choices=Correction.choices, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -96,6 +107,11 @@ class Objection(models.Model):
             models.CheckConstraint(
                 name="objection_outcome_has_a_reason",
                 condition=Q(state="open") | ~Q(outcome_reason=""),
+            ),
+            models.CheckConstraint(
+                name="objection_correction_iff_upheld",
+                condition=Q(state="upheld", correction__in=["review", "events"])
+                | ~Q(state="upheld") & Q(correction=""),
             ),
         ]
 

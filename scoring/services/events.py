@@ -4,6 +4,10 @@ An event counts in the campaign whose year is the year of the event's date (D-4.
 date must be one that some campaign can count: not in the future, and not in a past year
 whose campaigns no longer take declarations. Every change is recorded through
 `starrating.audit` (codes `event.*`).
+
+Once a campaign is published its events are frozen (`frozen_by`): nothing about the
+ratings changes during publicity or while awaiting approval, except a branch's events
+after an objection upheld for staff to correct them (docs/process.md §2.1.4, D-2.1.4e).
 """
 
 from collections import defaultdict
@@ -15,7 +19,16 @@ from django.utils.translation import gettext as _
 
 from branches.models import OrgKind
 from branches.permissions import may_record_events
-from scoring.models import BONUS_TYPES_VALUES, Campaign, CampaignStatus, EventType, ScoreEvent
+from scoring.models import (
+    BONUS_TYPES_VALUES,
+    Campaign,
+    CampaignStatus,
+    Correction,
+    EventType,
+    Objection,
+    ObjectionState,
+    ScoreEvent,
+)
 from scoring.rules.document import MAX_COUNT
 from scoring.uploads import check_upload
 from starrating import audit, clock
@@ -105,6 +118,40 @@ def _attach(event, uploaded_file):
     event.evidence.save(uploaded_file.name, uploaded_file, save=False)
 
 
+#: The statuses in which a campaign's events are frozen but for a reopened branch.
+FROZEN = (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL)
+
+
+def frozen_by(branch, year) -> Campaign | None:
+    """The published campaign whose results an event of `branch` dated in `year` would
+    change (it counts in the campaigns of its year, D-4.3a), or None. A branch of which
+    an objection was upheld for staff to correct its events is not frozen."""
+    campaigns = Campaign.objects.filter(
+        year=year,
+        status__in=FROZEN,
+        assessments__branch=branch,
+        assessments__withdrawn_at__isnull=True,
+    ).exclude(
+        pk__in=Objection.objects.filter(
+            assessment__branch=branch, state=ObjectionState.UPHELD, correction=Correction.EVENTS
+        ).values("campaign_id")
+    )
+    return campaigns.order_by("pk").first()
+
+
+def _check_not_frozen(branch, date) -> None:
+    date = ScoreEvent._meta.get_field("date").to_python(date)
+    campaign = frozen_by(branch, date.year)
+    if campaign is not None:
+        raise InvalidEvent(
+            _(
+                "The results of %(campaign)s are published: the events of %(branch)s are "
+                "frozen, unless an objection is upheld for staff to correct them."
+            )
+            % {"campaign": campaign.title, "branch": branch.name}
+        )
+
+
 def _check_actor(actor):
     if not may_record_events(actor):
         raise NotAllowed(_("Only committee staff may record bonus and penalty events."))
@@ -120,6 +167,7 @@ def record_event(*, actor, branch, type, date, uploaded_file=None, **fields) -> 
     """Record a bonus or penalty event for a branch."""
     _check(actor, branch)
     cleaned = validate_event(type=type, date=date, **fields)
+    _check_not_frozen(branch, date)
     event = ScoreEvent(
         branch=branch,
         type=type,
@@ -144,6 +192,8 @@ def update_event(*, event, actor, uploaded_file=None, **fields) -> ScoreEvent:
         current = {name: getattr(event, name) for name in (*FIELDS, *TEXT_FIELDS)}
         current.update(fields)
         cleaned = validate_event(**current)
+        _check_not_frozen(event.branch, event.date)
+        _check_not_frozen(branch, current["date"])
         for name in ("branch", "type", "date", *TEXT_FIELDS):
             setattr(event, name, current[name] if current[name] is not None else "")
         for name, value in cleaned.items():
@@ -158,6 +208,7 @@ def delete_event(*, event, actor) -> None:
     _check_actor(actor)
     with transaction.atomic():
         event = ScoreEvent.objects.select_for_update().get(pk=event.pk)
+        _check_not_frozen(event.branch, event.date)
         audit.delete(event, actor=actor, action="event.deleted")
 
 

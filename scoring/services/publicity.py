@@ -19,7 +19,9 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from branches.permissions import (
     may_approve,
@@ -34,6 +36,7 @@ from scoring.models import (
     Campaign,
     CampaignKind,
     CampaignStatus,
+    Correction,
     DemonstrationSite,
     Objection,
     ObjectionState,
@@ -42,6 +45,7 @@ from scoring.models import (
     Review,
     ReviewStatus,
     StarCause,
+    StarChange,
 )
 from scoring.models.publicity import OBJECTION_MAX_CHARS
 from scoring.uploads import check_upload
@@ -225,7 +229,7 @@ def file_objection(*, assessment, text, name="", phone="", attachment=None) -> O
 def objections_for_staff(campaign):
     """Every objection of the campaign: open ones first, named ones first among them
     (local practice), then the oldest."""
-    from django.db.models import Case, IntegerField, Q, Value, When
+    from django.db.models import Case, IntegerField, Value, When
 
     return (
         Objection.objects.filter(campaign=campaign)
@@ -293,6 +297,7 @@ def uphold_objection(*, objection, actor, reason, notes=None, return_review=True
         campaign = _locked(objection.campaign)
         if campaign.status not in (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL):
             raise WrongState(_("Objections are decided during publicity or before approval."))
+        objection.correction = Correction.REVIEW if return_review else Correction.EVENTS
         _decide(objection, actor, ObjectionState.UPHELD, reason, notes, "objection.upheld")
         if return_review:
             review = (
@@ -693,3 +698,91 @@ def demonstration_site_candidates():
         .select_related("branch__parent", "campaign")
         .order_by("-campaign__year", "campaign_id", "branch__code")
     )
+
+
+# --- Selectors of the home page's to-dos (starrating/todos.py) -----------------------------
+
+
+#: Published and not yet approved: objections are handled, a reopened branch corrected.
+PUBLISHED = (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL)
+
+
+def objections_to_handle() -> list[tuple[Campaign, int, int]]:
+    """(campaign, open objections, of which named) for every published campaign with an
+    objection open; one query."""
+    open_ = Q(objections__state=ObjectionState.OPEN)
+    named = open_ & (~Q(objections__name="") | ~Q(objections__phone=""))
+    campaigns = (
+        Campaign.objects.filter(status__in=PUBLISHED)
+        .annotate(
+            open_count=Count("objections", filter=open_),
+            named_count=Count("objections", filter=named),
+        )
+        .filter(open_count__gt=0)
+        .order_by("publicity_start", "pk")
+    )
+    return [(c, c.open_count, c.named_count) for c in campaigns]
+
+
+def recompute_after_objection() -> list[Campaign]:
+    """Published campaigns of which an objection was upheld and whose results must now be
+    recomputed (staff's to-do)."""
+    campaigns = Campaign.objects.filter(
+        status__in=PUBLISHED, objections__state=ObjectionState.UPHELD
+    ).distinct()
+    return [c for c in campaigns.order_by("pk") if needs_recompute(c)]
+
+
+def approvals_waiting() -> list[tuple[Campaign, list[str]]]:
+    """(campaign, why it cannot be approved yet) for every campaign awaiting approval: an
+    empty list when the approver may record the decision now (the approver's to-do)."""
+    campaigns = (
+        Campaign.objects.filter(status=CampaignStatus.AWAITING_APPROVAL)
+        .annotate(open_count=Count("objections", filter=Q(objections__state=ObjectionState.OPEN)))
+        .order_by("publicity_end", "pk")
+    )
+    found = []
+    for campaign in campaigns:
+        why = []
+        if campaign.open_count:
+            why.append(
+                ngettext(
+                    "%(n)d objection is still open.",
+                    "%(n)d objections are still open.",
+                    campaign.open_count,
+                )
+                % {"n": campaign.open_count}
+            )
+        why.extend(blockers(campaign))
+        found.append((campaign, why))
+    return found
+
+
+class BranchStars:
+    """A branch's stars for its secretary's home page (docs/process.md §2.6): the star
+    proposed in a published campaign not yet approved (`proposed`: its `Rating`, with the
+    campaign), and the official current star (`current`: the latest `StarChange`)."""
+
+    def __init__(self, branch, proposed=None, current=None):
+        self.branch, self.proposed, self.current = branch, proposed, current
+
+
+def stars_of(branches) -> list[BranchStars]:
+    """`BranchStars` of each of `branches`, in their order; two queries whatever their
+    number."""
+    branches = list(branches)
+    ids = [b.pk for b in branches]
+    proposed = {
+        r.assessment.branch_id: r
+        for r in Rating.objects.filter(
+            assessment__branch_id__in=ids,
+            assessment__campaign__status__in=PUBLISHED,
+            assessment__withdrawn_at__isnull=True,
+        )
+        .select_related("assessment__campaign")
+        .order_by("assessment__campaign__publicity_start")
+    }
+    current = {}
+    for change in StarChange.objects.filter(branch_id__in=ids).order_by("effective", "pk"):
+        current[change.branch_id] = change  # the latest wins, as in `stars.current_star`
+    return [BranchStars(b, proposed.get(b.pk), current.get(b.pk)) for b in branches]

@@ -18,6 +18,10 @@ it lacks.
 Provisional results (docs/process.md §2.5): `completeness` tells, at read time, whether a
 campaign's stored results are provisional. It is derived, not stored on the ratings, so
 it cannot go stale when a branch completes or is reopened after the recompute.
+
+Once published, nothing about the ratings changes except through an upheld objection
+(D-2.5c): `refusal` says why a campaign may not be recomputed — in publicity or awaiting
+approval with no objection upheld, or approved or closed (the approved list is frozen).
 """
 
 from collections.abc import Iterable
@@ -35,6 +39,9 @@ from scoring.models import (
     Assessment,
     AuditStatus,
     Campaign,
+    CampaignStatus,
+    Objection,
+    ObjectionState,
     Rating,
     Review,
     ReviewStatus,
@@ -50,7 +57,7 @@ from starrating import audit, clock
 
 from . import events as events_services
 from . import survey as survey_services
-from .errors import NotAllowed, WorkflowError
+from .errors import NotAllowed, WorkflowError, WrongState
 
 
 class RecomputeError(WorkflowError):
@@ -360,6 +367,29 @@ def _write_ratings(ratings: list[Rating]) -> None:
             copy.write_row([f.get_db_prep_save(f.pre_save(rating, True), db) for f in fields])
 
 
+#: Published, not yet approved: recomputed only after an upheld objection.
+PUBLICITY_STATUSES = (CampaignStatus.PUBLICITY, CampaignStatus.AWAITING_APPROVAL)
+#: Approved: the list is frozen with its digest.
+FROZEN = (CampaignStatus.APPROVED, CampaignStatus.CLOSED)
+
+
+def refusal(campaign: Campaign) -> str | None:
+    """Why the campaign may not be recomputed now (the results page shows it), or None."""
+    if campaign.status in FROZEN:
+        return gettext(
+            "The results are approved and frozen: they are not recomputed. A star changes "
+            "now only through re-review or dynamic management."
+        )
+    if campaign.status in PUBLICITY_STATUSES and not (
+        Objection.objects.filter(campaign=campaign, state=ObjectionState.UPHELD).exists()
+    ):
+        return gettext(
+            "The results are published: they may change only through an upheld objection, "
+            "so they are recomputed only once an objection is upheld."
+        )
+    return None
+
+
 def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
     """Rate every rated branch of the campaign and store the results.
 
@@ -374,6 +404,9 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
         raise NotAllowed(gettext("Only committee staff may recompute the ratings."))
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        refused = refusal(campaign)
+        if refused:
+            raise WrongState(refused)
         figures = gather(campaign)
         # Refresh the election snapshot where the branch's data changed (usually none).
         stale = [f.assessment for f in figures if f.assessment.election != f.election]

@@ -268,6 +268,21 @@ def _check_open(campaign: Campaign, assessment: Assessment | None = None) -> Non
         raise ReviewDeadlinePassed()
 
 
+def _check_decidable(assessment: Assessment) -> None:
+    """A submitted review is returned or audited while its campaign is declaring, and
+    after it only for a branch reopened by an upheld objection (docs/process.md §2.1.4:
+    nothing about the ratings changes during publicity but through one)."""
+    campaign = assessment.campaign
+    if campaign.status == CampaignStatus.OPEN:
+        return
+    if campaign.status in REOPENABLE:
+        from .publicity import reopened
+
+        if reopened(assessment):
+            return
+    raise CampaignNotOpen()
+
+
 def _check_may_audit(actor, message) -> None:
     if not may_audit(actor):
         raise NotAllowed(message)
@@ -447,9 +462,14 @@ def return_review(*, review: Review, actor, reason: str, version=None) -> Review
     if not reason:
         raise ReasonRequired()
     with transaction.atomic():
-        review = Review.objects.select_for_update().get(pk=review.pk)
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("assessment__campaign")
+            .get(pk=review.pk)
+        )
         if not review.is_submitted:
             raise ReviewError(_("Only a submitted review can be returned."))
+        _check_decidable(review.assessment)
         versions.check_version(review, version, actor=actor, editing=False)
         audit.stamp(review, actor=actor, action="review.returned")
         versions.bump(review)
@@ -470,9 +490,14 @@ def audit_five_star(
     if not agree and not reason:
         raise ReasonRequired(_("Give the reason for sending the review back."))
     with transaction.atomic():
-        review = Review.objects.select_for_update().get(pk=review.pk)
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("assessment__campaign")
+            .get(pk=review.pk)
+        )
         if not review.awaiting_audit:
             raise AuditError()
+        _check_decidable(review.assessment)
         versions.check_version(review, version, actor=actor, editing=False)
         action = "review.audit_agreed" if agree else "review.audit_sent_back"
         audit.stamp(review, actor=actor, action=action)

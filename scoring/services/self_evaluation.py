@@ -242,6 +242,9 @@ def return_sheet(*, sheet, actor, reason, version=None) -> SelfEvaluation:
         sheet = _lock(sheet)
         if not may_return_self_evaluation(actor, sheet.assessment.branch):
             raise NotAllowed(_("Only the branch's reviewer may return its self-evaluation."))
+        if sheet.assessment.campaign.status != CampaignStatus.OPEN:
+            # Once published, a sheet is not sent back (docs/process.md §2.1.4).
+            raise WrongState(_("The campaign is not open for declaration."))
         if sheet.status != SelfEvaluationStatus.SUBMITTED:
             raise WrongState(_("Only a submitted self-evaluation can be returned."))
         versions.check_version(sheet, version, actor=actor, editing=False)

@@ -5,7 +5,10 @@ Thin views: they read through `scoring.services.publicity`, check the predicates
 a campaign first ends its window if due (`end_publicity_if_due`).
 """
 
+import os
+
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -16,6 +19,8 @@ from branches.permissions import (
     is_committee_level,
     may_approve,
     may_download_approved_documents,
+    may_download_minutes,
+    may_download_objection_attachments,
     may_handle_objections,
     may_mark_demonstration_sites,
     may_publish,
@@ -186,6 +191,7 @@ def approved_list(request, pk):
         "rows": service.approved_list_rows(approval),
         "check": service.check_approved(campaign),
         "official": {a.branch.code for a in service.officially_five_star(campaign)},
+        "may_download_minutes": may_download_minutes(request.user),
         "back": _detail(campaign),
     }
     return render(request, "scoring/publicity/approved.html", context)
@@ -237,6 +243,25 @@ def _approved_or_detail(campaign):
     return _detail(campaign)
 
 
+def _download(field, content_type, filename) -> FileResponse:
+    """A stored file as an attachment (never at a media URL, never shown inline)."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = os.path.splitext(field.name)[1].lower()
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{filename}{extension}",
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_GET
 @never_cache
 @login_required
@@ -246,6 +271,12 @@ def approved_pdf(request, pk):
     return download(
         request, exporters.get("approved-pdf")(campaign), refused_to=_approved_or_detail(campaign)
     )
+
+
+def objection_attachment(request, pk):
+    require(may_download_objection_attachments(request.user))
+    found = get_object_or_404(Objection, pk=pk)
+    return _download(found.attachment, found.attachment_type, f"objection-{found.receipt}")
 
 
 @require_GET
@@ -323,12 +354,21 @@ def unmark_demonstration_site(request, pk):
     )
 
 
+def approval_minutes(request, pk):
+    require(may_download_minutes(request.user))
+    approval = get_object_or_404(Approval.objects.select_related("campaign"), campaign_id=pk)
+    name = f"minutes-{approval.campaign.year}-{approval.campaign_id}"
+    return _download(approval.minutes, approval.minutes_type, name)
+
+
 urls = [
     path("campaigns/<int:pk>/publish/", publish, name="campaign_publish"),
     path("campaigns/<int:pk>/objections/", objections, name="objections"),
     path("objections/<int:pk>/", objection, name="objection"),
     path("campaigns/<int:pk>/approve/", approve, name="campaign_approve"),
     path("campaigns/<int:pk>/approved/", approved_list, name="approved_list"),
+    path("campaigns/<int:pk>/approved/minutes/", approval_minutes, name="approval_minutes"),
+    path("objections/<int:pk>/attachment/", objection_attachment, name="objection_attachment"),
     path("rereviews/", rereviews, name="rereviews"),
     path("rereviews/<int:pk>/", rereview, name="rereview"),
     path("campaigns/<int:pk>/approved/pdf/", approved_pdf, name="approved_pdf"),

@@ -41,6 +41,7 @@ def campaign_results(request, pk):
         "star_counts": results.star_counts(campaign),
         "completeness": recompute_service.completeness(campaign),
         "may_recompute": may_recompute(request.user),
+        "recompute_refusal": recompute_service.refusal(campaign),
         "may_export": may_export_reports(request.user),
         "changed": campaign.recomputed_at is not None
         and recompute_service.inputs_changed_since_recompute(campaign),

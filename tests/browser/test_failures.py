@@ -71,7 +71,7 @@ def test_a_double_click_files_one_objection(page, site):
     recompute.recompute_campaign(campaign=campaign, actor=tree.staff)
     publicity.publish_campaign(campaign=campaign, actor=tree.staff)
     page.goto(f"{site}/notice/{campaign.pk}/objection/")
-    page.locator("[name=branch]").select_option(value=str(tree.branch_a.pk))
+    page.locator("[name=branch]").fill(tree.branch_a.name)
     page.locator("[name=text]").fill("请核实该支部的活动记录。")
     page.get_by_role("button", name="提交异议").dblclick()
     expect(page.locator("#objection-receipt")).to_be_visible()

@@ -217,7 +217,7 @@ def test_the_year_in_the_browser(world, page, browser, site, tmp_path):
     expect(visitor.get_by_text("0571-12345678")).to_be_visible()
     shoot(visitor, "notice-phone")
     visitor.get_by_role("link", name=re.compile("异议")).first.click()
-    visitor.locator("[name=branch]").select_option(value=str(tree.branch_a.pk))
+    visitor.locator("[name=branch]").fill(tree.branch_a.name)
     visitor.locator("[name=text]").fill("该支部三会一课记录有补写情况，请核实。")
     proof = tmp_path / "照片.png"
     proof.write_bytes(factories.image_bytes("PNG"))

@@ -158,12 +158,13 @@ class TestDemo:
         if account.role:
             assert f'data-role="{account.role}"' in response.content.decode()
 
-    # --- Last year's campaign, played through the services up to the recompute ---
+    # --- Last year's campaign, played through the services (up to closing: see
+    # tests/scoring/test_demo_publicity.py) ---
 
     def test_previous_campaign_is_last_years_with_every_branch_enrolled(self, demo):
         previous = demo.previous
         assert previous.year == YEAR - 1
-        assert previous.status == CampaignStatus.OPEN
+        assert previous.status == CampaignStatus.CLOSED
         assert previous.recomputed_at is not None
         assert previous.assessments.count() == len(demo.organisations.branches)
 
@@ -369,7 +370,10 @@ def test_load_demo_prints_the_accounts(db):
     out = StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
-    assert Campaign.objects.filter(status=CampaignStatus.OPEN).count() == 2
+    assert sorted(Campaign.objects.values_list("status", flat=True)) == [
+        CampaignStatus.CLOSED,
+        CampaignStatus.DECLARING,
+    ]
     for account in demo_accounts():
         assert account.username in text
     assert PASSWORD in text

@@ -16,7 +16,7 @@ def _page(client, url):
 
 
 def _form_data(tree, **fields):
-    return {"branch": tree.branch_a.pk, "text": "该支部的会议记录不全。", **fields}
+    return {"branch": tree.branch_a.name, "text": "该支部的会议记录不全。", **fields}
 
 
 def test_the_list_shows_the_campaigns_in_publicity_only(client, tree, rated, published):
