@@ -85,8 +85,8 @@ def build_demo(
         users = build_users(orgs, every_branch=True)
         profiles = branch_profiles(rng, orgs)
         previous = play_previous_campaign(rng, orgs, users, profiles, year=year - 1, clock=timeline)
-        play_star_changes(orgs, users, year=year - 1, clock=timeline)
         give_plans_and_ledgers(orgs, users, previous, today=today, clock=timeline)
+        play_star_changes(orgs, users, year=year - 1, clock=timeline)
         campaign = play_current_campaign(
             rng, orgs, users, profiles, year=year, today=today, clock=timeline
         )

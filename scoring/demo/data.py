@@ -306,3 +306,8 @@ MINUTES_TITLE = "市直机关工委{y}年第7次委员会议纪要"
 REREVIEW_DECLINED_REASON = (
     "市委组织部复审抽查发现该支部发展党员程序材料不全，不予确认五星，按四星认定。"
 )
+
+#: Why staff mark last year's first officially five-star branch as a demonstration site.
+DEMONSTRATION_REASON = (
+    "“三会一课”规范、服务群众成效突出，经工委研究确定为全市基层服务型党组织示范点。"
+)

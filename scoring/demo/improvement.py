@@ -58,7 +58,7 @@ def give_plans_and_ledgers(
         secretary = secretary_of(users, orgs, branch)
         parent = reviewer_of(users, orgs, branch)
         star = current_star(branch)
-        clock.at(datetime.date(year, 7, 1) + datetime.timedelta(days=rng.randint(0, 9)), 10)
+        clock.at(datetime.date(year, 8, 5) + datetime.timedelta(days=rng.randint(0, 9)), 10)
         plan = services.create_plan(
             actor=secretary,
             branch=branch,
@@ -67,11 +67,11 @@ def give_plans_and_ledgers(
             measures=MEASURES,
         )
         services.file_plan(actor=secretary, plan=plan)
-        clock.at(datetime.date(year, 7, 15) + datetime.timedelta(days=rng.randint(0, 5)), 15)
+        clock.at(datetime.date(year, 8, 18) + datetime.timedelta(days=rng.randint(0, 5)), 15)
         if branch != shown and index % 7 == 3:
             services.return_plan(actor=parent, plan=plan, reason=RETURN_REASON)
             if index % 2:  # edited and filed again; waits for the parent
-                clock.at(datetime.date(year, 7, 25), 9)
+                clock.at(datetime.date(year, 8, 28), 9)
                 services.update_plan(
                     actor=secretary,
                     plan=plan,
@@ -89,7 +89,7 @@ def _ledger(rng, plan, secretary, pdf, *, today, shown, clock) -> None:
     members = list(plan.branch.members.filter(active=True).order_by("code"))
     found = services.starting_list(plan)
     suggestions = [s for s in found if s.criterion][:2] + [s for s in found if s.event][:1]
-    clock.at(datetime.date(plan.year, 8, 1) + datetime.timedelta(days=rng.randint(0, 9)), 10)
+    clock.at(datetime.date(plan.year, 9, 1) + datetime.timedelta(days=rng.randint(0, 9)), 10)
     items = []
     for position, suggestion in enumerate(suggestions):
         if shown and position == 0:

@@ -6,10 +6,21 @@ from decimal import Decimal
 
 from scoring.models import Assessment, AuditStatus, Campaign
 from scoring.services import events, reviews
+from scoring.services import publicity as publicity_service
 from scoring.services.recompute import recompute_campaign
 
 from .accounts import DemoUsers, reviewer_of, secretary_of
-from .data import EVENTS, GOOD, MEDIUM, RESUBMITTED_REMARK, SENT_BACK_REASON, STRONG, TIERS, WEAK
+from .data import (
+    DEMONSTRATION_REASON,
+    EVENTS,
+    GOOD,
+    MEDIUM,
+    RESUBMITTED_REMARK,
+    SENT_BACK_REASON,
+    STRONG,
+    TIERS,
+    WEAK,
+)
 from .organisations import DemoOrganisations
 from .publicity import approve, publicise, rereview
 from .steps import (
@@ -126,7 +137,13 @@ RESULTS_USED = (8, 3)
 def use_previous_results(
     played: Played, orgs: DemoOrganisations, users: DemoUsers, *, year: int, clock: DemoClock
 ) -> None:
-    """Last year's closed results put to use (docs/process.md §2.4): the day they are
-    used, on which the demonstration sites and the five-star certificates are added (the
-    lead connects those calls here, after the campaign is closed)."""
+    """Last year's closed results put to use (docs/process.md §2.4): staff mark the first
+    officially five-star branch as a demonstration site (示范点). Its certificate, and
+    every other officially five-star branch's, is a PDF made on demand from the
+    approved-list page (`certificates`), nothing stored."""
     clock.at(datetime.date(year, *RESULTS_USED), 10)
+    five_star = publicity_service.officially_five_star(played.campaign).first()
+    if five_star is not None:
+        publicity_service.mark_demonstration_site(
+            assessment=five_star, actor=users["staff"], reason=DEMONSTRATION_REASON
+        )

@@ -33,7 +33,7 @@ def play_star_changes(
     if branch is None:
         return []
     latest = stars.history(branch)[-1].effective
-    day = max(datetime.date(year, 11, 12), latest + datetime.timedelta(days=14))
+    day = max(datetime.date(year, 11, 25), latest + datetime.timedelta(days=14))
     clock.at(day, 10)
     change = stars.downgrade_star(
         branch=branch,

@@ -122,3 +122,21 @@ class TestDemoPublicity:
         (row,) = next(c for c in response.context["cards"] if c.role == "secretary").stars
         assert row.current is not None and row.current.to_star == publicity.current_star(row.branch)
         assert "现星级" in response.content.decode()
+
+    def test_an_officially_five_star_branch_is_a_demonstration_site_with_its_certificate(
+        self, client, demo
+    ):
+        from scoring.models import DemonstrationSite
+
+        site = DemonstrationSite.objects.select_related("assessment__branch").get()
+        official = publicity.officially_five_star(demo.previous)
+        assert site.assessment in official and site.is_current
+        assert publicity.five_star_refusal(demo.previous, site.assessment.branch) is None
+        client.force_login(demo.users["staff"])
+        page = client.get(reverse("scoring:demonstration_sites")).content.decode()
+        assert site.assessment.branch.name in page
+        url = reverse(
+            "scoring:branch_certificate", args=[demo.previous.pk, site.assessment.branch.code]
+        )
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

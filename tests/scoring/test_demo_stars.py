@@ -43,7 +43,7 @@ def test_last_autumn_the_parent_downgraded_one_branch_with_its_reason(tree):
     change = StarChange.objects.get(cause=StarCause.DOWNGRADE)
     assert (change.branch, change.from_star, change.to_star) == (tree.branch_b, 4, 3)
     assert (change.actor, change.reason) == (tree.reviewer, DOWNGRADE_REASON)
-    assert change.effective == datetime.date(LAST_YEAR, 11, 12)
+    assert change.effective == datetime.date(LAST_YEAR, 11, 25)
     assert change.recorded_at.date() == change.effective
 
 
