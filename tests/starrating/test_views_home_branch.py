@@ -70,3 +70,14 @@ def test_others_see_no_branch_standing(client, tree, campaign):
     recompute_campaign(campaign=campaign, actor=tree.staff)
     for user in (tree.reviewer, tree.staff, tree.approver):
         assert "branch-standing" not in home(client, user)
+
+
+def test_the_home_leads_to_the_branchs_star_history_and_ledger_and_both_open(client, tree):
+    World(tree)
+    html = home(client, tree.secretary_b)
+    stars = reverse("scoring:branch_stars", args=[tree.branch_b.pk])
+    ledger = reverse("improvement:branch", args=[tree.branch_b.pk])
+    assert stars in html and ledger in html
+    assert "星级历史" in text(html) and "晋位争星方案与整改台账" in text(html)
+    assert client.get(stars).status_code == 200
+    assert client.get(ledger).status_code == 200
