@@ -273,6 +273,9 @@ def approved_pdf(request, pk):
     )
 
 
+@require_GET
+@never_cache
+@login_required
 def objection_attachment(request, pk):
     require(may_download_objection_attachments(request.user))
     found = get_object_or_404(Objection, pk=pk)
@@ -354,6 +357,9 @@ def unmark_demonstration_site(request, pk):
     )
 
 
+@require_GET
+@never_cache
+@login_required
 def approval_minutes(request, pk):
     require(may_download_minutes(request.user))
     approval = get_object_or_404(Approval.objects.select_related("campaign"), campaign_id=pk)

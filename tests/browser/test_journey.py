@@ -6,12 +6,16 @@ with an evidence file and opens the survey; members vote on a phone from the pri
 slips (one types the code, one follows the QR link); the secretary closes the survey;
 the reviewer reviews; staff audit the five-star proposal, record an event, recompute and
 publish; an anonymous visitor reads the notice and files an objection; staff dismiss it;
-the approver approves; the re-reviewer confirms. Every step asserts what a person sees.
+the approver approves; the re-reviewer confirms; the secretary files the improvement plan
+and closes a ledger item with evidence; staff make the annual workbook and PDF in the
+background (the bar at 100 %), open them, and download the certificate. Every step
+asserts what a person sees.
 """
 
 import datetime
 import re
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -265,3 +269,60 @@ def test_the_year_in_the_browser(world, page, browser, site, tmp_path):
     expect(page.locator(".alert-success")).to_be_visible()
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.CLOSED
+    logout(page)
+
+    # The secretary starts the improvement plan, files it, takes an item from the rating's
+    # starting list and closes it with evidence.
+    login(page, site, tree.secretary)
+    expect(page.locator(f"#current-star-{tree.branch_a.pk}")).to_contain_text("五星级")
+    page.goto(f"{site}/improvement/branch/{tree.branch_a.pk}/")
+    page.locator(f"a[href$='/improvement/branch/{tree.branch_a.pk}/new/']").click()
+    expect(page.locator("main")).to_contain_text("巩固提高")
+    page.locator("[name=target_star][value='5']").check()
+    page.locator("[name=measures]").fill("巩固“三会一课”成果，每季度开展一次主题党日。")
+    page.locator("main form [type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    page.get_by_role("button", name="报上级党组织备案").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    page.locator("a[href$='/suggestions/']").click()
+    page.locator("main a[href*='/items/new/']").first.click()
+    page.locator("[name=measures]").fill("支委会逐项核对组织生活记录，补齐缺项。")
+    page.locator("[name=responsible]").select_option(index=1)
+    page.locator("[name=due]").fill((clock.today() + datetime.timedelta(days=30)).isoformat())
+    page.locator("main form [type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    page.locator("main a[href$='/close/']").first.click()
+    page.locator("[name=closed_on]").fill(clock.today().isoformat())
+    page.locator("[name=note]").fill("已整改到位，附会议记录。")
+    page.set_input_files("input[name=evidence]", str(evidence))
+    page.locator("main form [type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("已销账")
+    logout(page)
+
+    # Staff make the annual workbook and PDF in the background (the bar reaches 100 %) and
+    # download them and the certificate; each file opens and holds the branch.
+    login(page, site, tree.staff)
+    page.goto(f"{site}/dashboard/")
+    expect(page.locator("main")).to_contain_text(tree.branch_a.name)
+    shoot(page, "dashboard")
+    for form, name in (
+        ("#export-annual-xlsx", "annual.xlsx"),
+        ("#export-annual-pdf", "annual.pdf"),
+    ):
+        page.goto(f"{site}/campaigns/{campaign.pk}/results/")
+        page.locator(f"{form} button").click()
+        expect(page.locator("#export-progress")).to_have_attribute("aria-valuenow", "100")
+        with page.expect_download() as download:
+            page.locator("main a[href$='/download/']").first.click()
+        download.value.save_as(tmp_path / name)
+    book = openpyxl.load_workbook(tmp_path / "annual.xlsx", read_only=True)
+    names = [row[0] for row in book["星级名单"].iter_rows(min_row=2, values_only=True)]
+    assert tree.branch_a.name in names
+    assert tree.branch_a.name in pdf_text(tmp_path / "annual.pdf")
+    page.goto(f"{site}/campaigns/{campaign.pk}/approved/")
+    with page.expect_download() as download:
+        page.locator(f"main a[href$='/{tree.branch_a.code}/']").first.click()
+    download.value.save_as(tmp_path / "certificate.pdf")
+    certificate = pdf_text(tmp_path / "certificate.pdf")
+    assert tree.branch_a.name in certificate and "五星级" in certificate
