@@ -8,12 +8,9 @@ reviewers, over the branches under their organisations (`may_see_dashboard`,
 number of queries.
 """
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -30,6 +27,8 @@ from scoring.services import dashboard
 from scoring.services import recompute as recompute_service
 from scoring.services.publicity import needs_recompute
 from starrating.wording import star_name
+
+from .downloads import download
 
 PAGE_SIZE = 50
 #: The stars in the charts' order: five first, none last.
@@ -174,12 +173,7 @@ def ranking_export(request):
         return redirect(back)
     rows = _ranking(form, dashboard.scope(request.user, campaign))
     exporter = RankingWorkbook(campaign, rows=rows, filters=_described(form))
-    out = io.BytesIO()
-    exporter.render(out)
-    out.seek(0)
-    return FileResponse(
-        out, as_attachment=True, filename=exporter.filename(), content_type=exporter.content_type
-    )
+    return download(request, exporter, refused_to=back)
 
 
 def _described(form) -> list[tuple[str, str]]:

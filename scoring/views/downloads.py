@@ -1,6 +1,7 @@
-"""The one way a page hands out a report (docs/reports.md §6): the exporter renders in
-the request (the background job with its progress bar comes with the big reports); a
-refusal is flashed on the page the user came from."""
+"""The one way a page hands out a report made in the request (docs/reports.md §6): a
+single branch's or a small document's exporter renders here (a whole campaign's reports
+are background jobs, `scoring/views/exports.py`); a refusal is flashed on the page the
+user came from. Files go out as attachments that browsers must not sniff."""
 
 import io
 
@@ -21,6 +22,8 @@ def download(request, exporter, *, refused_to):
         messages.error(request, str(error))
         return redirect(refused_to)
     out.seek(0)
-    return FileResponse(
+    response = FileResponse(
         out, as_attachment=True, filename=exporter.filename(), content_type=exporter.content_type
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -10,8 +10,6 @@
 - a branch's rating sheet, rendered in the request from the branch page.
 """
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +31,7 @@ from starrating import clock
 from starrating.actions import perform
 from starrating.errors import WorkflowError
 
+from . import downloads
 from .reviews import assessment_for
 
 JOBS_PER_PAGE = 50
@@ -163,18 +162,9 @@ def rating_sheet(request, pk):
     assessment = assessment_for(request.user, pk)
     require(may_export(request.user, assessment.branch))
     exporter = exporters.RatingSheet(assessment.campaign, branch=assessment.branch)
-    out = io.BytesIO()
-    try:
-        exporter.render(out)
-    except exporters.ExportRefused as error:
-        messages.error(request, str(error))
-        return redirect("scoring:assessment", assessment.pk)
-    out.seek(0)
-    response = FileResponse(
-        out, as_attachment=True, filename=exporter.filename(), content_type=exporter.content_type
+    return downloads.download(
+        request, exporter, refused_to=reverse("scoring:assessment", args=[assessment.pk])
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 urls = [
