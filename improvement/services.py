@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,9 +31,8 @@ from branches.permissions import (
 )
 from scoring.models import Assessment, Campaign, CampaignStatus, ReviewScore, ReviewStatus
 from scoring.models.events import PENALTY_TYPES, ScoreEvent
-from scoring.models.publicity import StarChange
 from scoring.services.errors import InvalidUpload, WrongState
-from scoring.services.publicity import current_star
+from scoring.services.stars import current_star, current_star_of
 from scoring.uploads import check_upload
 from starrating import audit, clock
 from starrating.errors import NotAllowed, WorkflowError
@@ -432,17 +431,6 @@ def starting_list(plan) -> list[Suggestion]:
 # --- Selectors: progress, oversight, to-dos, exports --------------------------------------
 
 
-def _star_subquery():
-    """`current_star`'s rule for many branches at once: the latest change's star
-    (docs/process.md §2.6), one correlated subquery instead of a query per branch."""
-    return Subquery(
-        StarChange.objects.filter(branch=OuterRef("pk"))
-        .order_by("-effective", "-pk")
-        .values("to_star")[:1],
-        output_field=IntegerField(),
-    )
-
-
 def _plan_field(year, name):
     return Subquery(
         ImprovementPlan.objects.filter(branch=OuterRef("pk"), year=year).values(name)[:1]
@@ -464,7 +452,7 @@ def progress_of(branches, *, year, today=None):
     in_year = Q(improvement_plans__year=year)
     items = "improvement_plans__items"
     return branches.annotate(
-        star=_star_subquery(),
+        star=current_star_of(),
         plan_id=_plan_field(year, "pk"),
         plan_status=_plan_field(year, "status"),
         plan_target=_plan_field(year, "target_star"),

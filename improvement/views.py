@@ -7,7 +7,7 @@ on a branch they see is a 403 (`branches.permissions.require`); the services che
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -25,7 +25,8 @@ from branches.permissions import (
     roles_of,
 )
 from scoring.models.events import PENALTY_TYPES, ScoreEvent
-from scoring.services.publicity import current_star
+from scoring.services.stars import current_star
+from scoring.views.downloads import stored_file
 from starrating import clock
 from starrating.actions import perform
 
@@ -471,20 +472,11 @@ def item_evidence(request, pk):
     """A closed item's evidence, only here, to those who may see the branch: as an
     attachment with the sniffed type (and nosniff, from the security middleware)."""
     item = _item(request, pk)
-    if not item.evidence:
-        raise Http404
-    try:
-        handle = item.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file(
+        item.evidence,
         filename=item.evidence_name or None,
         content_type=item.evidence_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 urls = [

@@ -45,7 +45,6 @@ from scoring.models import (
     Review,
     ReviewStatus,
     StarCause,
-    StarChange,
 )
 from scoring.models.publicity import OBJECTION_MAX_CHARS
 from scoring.uploads import check_upload
@@ -59,6 +58,7 @@ from .stars import (
     change_star,
     current_star,  # noqa: F401  (its former home: callers import it from here)
     current_stars,
+    latest_changes,
 )
 
 #: Objection attachments and minutes: PDF or an image (of `scoring.uploads.KINDS`).
@@ -782,7 +782,5 @@ def stars_of(branches) -> list[BranchStars]:
         .select_related("assessment__campaign")
         .order_by("assessment__campaign__publicity_start")
     }
-    current = {}
-    for change in StarChange.objects.filter(branch_id__in=ids).order_by("effective", "pk"):
-        current[change.branch_id] = change  # the latest wins, as in `stars.current_star`
+    current = latest_changes(ids)
     return [BranchStars(b, proposed.get(b.pk), current.get(b.pk)) for b in branches]

@@ -44,11 +44,7 @@ _UNSET = object()
 def current_star_of(branch_field="pk") -> Subquery:
     """The current star of the branch at `branch_field` of the outer query, as one
     subquery (None without a change): lists annotate it instead of asking per row."""
-    return Subquery(
-        StarChange.objects.filter(branch=OuterRef(branch_field))
-        .order_by("-effective", "-pk")
-        .values("to_star")[:1]
-    )
+    return Subquery(_newest_first(branch=OuterRef(branch_field)).values("to_star")[:1])
 
 
 def current_star(branch) -> int | None:
@@ -66,8 +62,22 @@ def current_stars(branch_ids) -> dict[int, int | None]:
     )
 
 
+def latest_changes(branch_ids) -> dict[int, StarChange]:
+    """{branch id: its latest change} of the given branches that have one, in one query
+    (the change that sets `current_star`, with its cause and date)."""
+    latest = Subquery(_newest_first(branch=OuterRef("pk")).values("pk")[:1])
+    ids = Organisation.objects.filter(pk__in=list(branch_ids)).values(pk_latest=latest)
+    return {c.branch_id: c for c in StarChange.objects.filter(pk__in=ids)}
+
+
+def _newest_first(**filters):
+    """The changes, newest first (by effective date, then as recorded): the first of a
+    branch's is the one its current star is (docs/process.md §2.6)."""
+    return StarChange.objects.filter(**filters).order_by("-effective", "-pk")
+
+
 def _latest(branch) -> StarChange | None:
-    return StarChange.objects.filter(branch=branch).order_by("-effective", "-pk").first()
+    return _newest_first(branch=branch).first()
 
 
 def change_star(
@@ -104,11 +114,7 @@ def change_star(
 def official_star(branch) -> int | None:
     """The star last set by the committee's approval or the re-review: the most a
     restore gives back (D-2.3a)."""
-    latest = (
-        StarChange.objects.filter(branch=branch, cause__in=OFFICIAL)
-        .order_by("-effective", "-pk")
-        .first()
-    )
+    latest = _newest_first(branch=branch, cause__in=OFFICIAL).first()
     return None if latest is None else latest.to_star
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -12,6 +11,8 @@ from scoring.forms.events import EventFilterForm, ScoreEventForm
 from scoring.models import ScoreEvent
 from scoring.services import events as service
 from starrating.actions import perform
+
+from .downloads import stored_file
 
 PAGE_SIZE = 50
 
@@ -126,13 +127,7 @@ def event_delete(request, pk):
 @login_required
 def event_evidence(request, pk):
     event = get_object_or_404(_visible_events(request.user), pk=pk)
-    if not event.evidence:
-        raise Http404
-    try:
-        handle = event.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=event.evidence_name or None)
+    return stored_file(event.evidence, filename=event.evidence_name or None)
 
 
 urls = [

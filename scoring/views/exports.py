@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -132,15 +132,11 @@ def job_status(request, pk):
 @login_required
 def download(request, pk):
     job = _job_for(request, pk)
-    if job.status != ExportStatus.DONE or not job.file:
+    if job.status != ExportStatus.DONE:
         raise Http404
     built = exporters.EXPORTERS.get(job.kind)
     content_type = built.content_type if built else "application/octet-stream"
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.stored_file(job.file, filename=job.filename, content_type=content_type)
 
 
 @require_GET

@@ -8,7 +8,6 @@ a campaign first ends its window if due (`end_publicity_if_due`).
 import os
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -52,7 +51,7 @@ from scoring.services import year_end
 from starrating import clock
 from starrating.actions import perform
 
-from .downloads import download
+from .downloads import download, stored_file
 
 
 def _campaign(pk) -> Campaign:
@@ -243,25 +242,6 @@ def _approved_or_detail(campaign):
     return _detail(campaign)
 
 
-def _download(field, content_type, filename) -> FileResponse:
-    """A stored file as an attachment (never at a media URL, never shown inline)."""
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    extension = os.path.splitext(field.name)[1].lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{filename}{extension}",
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @require_GET
 @never_cache
 @login_required
@@ -279,7 +259,11 @@ def approved_pdf(request, pk):
 def objection_attachment(request, pk):
     require(may_download_objection_attachments(request.user))
     found = get_object_or_404(Objection, pk=pk)
-    return _download(found.attachment, found.attachment_type, f"objection-{found.receipt}")
+    return stored_file(
+        found.attachment,
+        filename=_named(found.attachment, f"objection-{found.receipt}"),
+        content_type=found.attachment_type or "application/octet-stream",
+    )
 
 
 @require_GET
@@ -364,7 +348,16 @@ def approval_minutes(request, pk):
     require(may_download_minutes(request.user))
     approval = get_object_or_404(Approval.objects.select_related("campaign"), campaign_id=pk)
     name = f"minutes-{approval.campaign.year}-{approval.campaign_id}"
-    return _download(approval.minutes, approval.minutes_type, name)
+    return stored_file(
+        approval.minutes,
+        filename=_named(approval.minutes, name),
+        content_type=approval.minutes_type or "application/octet-stream",
+    )
+
+
+def _named(field, stem) -> str:
+    """The download's name: `stem` with the stored file's extension."""
+    return stem + os.path.splitext(field.name)[1].lower()
 
 
 urls = [

@@ -5,7 +5,7 @@ Its evidence files, return and extension.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -28,6 +28,8 @@ from scoring.services.versions import StaleVersion
 from starrating import clock
 from starrating.actions import perform
 from starrating.errors import WorkflowError
+
+from .downloads import stored_file
 
 
 def _sheet_for(request, assessment_pk) -> SelfEvaluation:
@@ -181,15 +183,8 @@ def evidence_delete(request, pk):
 def evidence_download(request, pk):
     """Evidence is served only here, to those who may see the branch."""
     evidence = _evidence_for(request, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return stored_file(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
 
 
