@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation, OrgKind
+from scoring.forms.versions import VersionField
 from scoring.uploads import ACCEPT, check_upload
 from starrating import clock
 from starrating.forms import ALL, ModelChoiceField, TextField
@@ -61,6 +62,12 @@ class ItemForm(_Form):
         )
         self.fields["criterion"].queryset = plan.campaign.criteria.order_by("position")
         self.fields["due"].widget.attrs["min"] = clock.today().isoformat()
+
+
+class ItemEditForm(ItemForm):
+    """An item changed: the form carries the version it was loaded at."""
+
+    version = VersionField()
 
 
 class CloseItemForm(_Form):

@@ -165,6 +165,9 @@ class LedgerItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    #: Raised by every change; the edit form carries it (no lost update between two tabs,
+    #: scoring/services/versions.py).
+    version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created at"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

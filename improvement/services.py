@@ -20,6 +20,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from branches.models import Member, Organisation, OrgKind, Role
 from branches.permissions import (
@@ -33,6 +34,7 @@ from scoring.models import Assessment, Campaign, CampaignStatus, ReviewScore, Re
 from scoring.models.events import PENALTY_TYPES, ScoreEvent
 from scoring.services.errors import InvalidUpload, WrongState
 from scoring.services.stars import current_star, current_star_of
+from scoring.services.versions import check_row_version
 from scoring.uploads import check_upload
 from starrating import audit, clock
 from starrating.errors import NotAllowed, WorkflowError
@@ -287,9 +289,13 @@ def add_item(
     return item
 
 
-def update_item(*, actor, item, problem, measures, responsible, due, criterion=None) -> LedgerItem:
+def update_item(
+    *, actor, item, problem, measures, responsible, due, criterion=None, version=None
+) -> LedgerItem:
     """Change an open item (its wording, the person responsible, a new due date); the
-    history keeps what it was. A closed item is reopened first."""
+    history keeps what it was. A closed item is reopened first. `version` is the one the
+    form was loaded at: of two tabs saving from the same one, the second is refused
+    (`StaleVersion`, saying who saved in between)."""
     plan = item.plan
     _may_edit(actor, plan.branch)
     fields = _item_fields(
@@ -303,10 +309,12 @@ def update_item(*, actor, item, problem, measures, responsible, due, criterion=N
     )
     with transaction.atomic():
         item = _locked_item(item)
+        check_row_version(item, version, actor=actor, noun=pgettext("ledger", "ledger item"))
         if item.status != ItemStatus.OPEN:
             raise WrongState(_("A closed item cannot be changed."))
         for name, value in fields.items():
             setattr(item, name, value)
+        item.version += 1
         audit.save(item, actor=actor, action="ledger.item_edited")
     return item
 

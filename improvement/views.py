@@ -24,14 +24,23 @@ from branches.permissions import (
     require,
     roles_of,
 )
+from scoring.forms.versions import show_stale, stale_data
 from scoring.models.events import PENALTY_TYPES, ScoreEvent
 from scoring.services.stars import current_star
+from scoring.services.versions import StaleVersion
 from scoring.views.downloads import stored_file
 from starrating import clock
-from starrating.actions import perform
+from starrating.actions import perform, perform_keeping_refusal
 
 from . import services
-from .forms import CloseItemForm, ItemForm, OversightFilterForm, PlanForm, ReasonForm
+from .forms import (
+    CloseItemForm,
+    ItemEditForm,
+    ItemForm,
+    OversightFilterForm,
+    PlanForm,
+    ReasonForm,
+)
 from .models import Category, ImprovementPlan, ItemStatus, LedgerItem, category_of
 
 PAGE_SIZE = 50
@@ -384,23 +393,27 @@ def item_edit(request, pk):
     item = _item(request, pk)
     plan = item.plan
     require(may_edit_improvement(request.user, plan.branch))
-    fields = ("problem", "measures", "responsible", "due", "criterion")
-    form = ItemForm(
+    fields = ("problem", "measures", "responsible", "due", "criterion", "version")
+    form = ItemEditForm(
         request.POST or None,
         plan=plan,
         initial={name: getattr(item, name) for name in fields},
     )
     del form.fields["event"]
     if request.method == "POST" and form.is_valid():
-        done = perform(
+        done, refusal = perform_keeping_refusal(
             request,
+            form,
             lambda: services.update_item(actor=request.user, item=item, **form.cleaned_data),
             success=_("The item was saved."),
             then=reverse("improvement:plan", args=[plan.pk]),
-            form=form,
         )
         if done:
             return done
+        if isinstance(refusal, StaleVersion):
+            form = ItemEditForm(stale_data(request.POST, refusal), plan=plan)
+            del form.fields["event"]
+            show_stale(form, refusal)
     return _form_page(request, form, title=_("Edit the item"), plan=plan, submit=_("Save"))
 
 

@@ -36,3 +36,20 @@ def perform(request, call, *, success, then, form=None, field=None, failure=None
         return redirect(back)
     messages.success(request, success(result) if callable(success) else success)
     return redirect(then(result) if callable(then) else then)
+
+
+def perform_keeping_refusal(request, form, call, *, success, then):
+    """`perform` on a form, and the refusal it showed (or None), so that the page can do
+    more than show its message: a stale page comes back with the saved values, unscored
+    criteria are marked."""
+    refusals = []
+
+    def guarded():
+        try:
+            return call()
+        except WorkflowError as error:
+            refusals.append(error)
+            raise
+
+    response = perform(request, guarded, success=success, then=then, form=form)
+    return response, (refusals[0] if refusals else None)

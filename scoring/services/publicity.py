@@ -207,7 +207,10 @@ def file_objection(*, assessment, text, name="", phone="", attachment=None) -> O
     end_publicity_if_due(assessment.campaign)  # kept even when the objection is refused
     with transaction.atomic():
         campaign = _locked(assessment.campaign)
-        if campaign.status != CampaignStatus.PUBLICITY:
+        # The window may close while this waits for the lock: the moment of filing
+        # decides, not whether the end has been recorded yet.
+        filed_at = clock.now()
+        if campaign.status != CampaignStatus.PUBLICITY or filed_at >= campaign.publicity_end:
             raise WrongState(_("The publicity period is over: objections are no longer accepted."))
         if assessment.is_withdrawn:
             raise WrongState(_("This branch does not take part in the campaign."))
@@ -217,7 +220,7 @@ def file_objection(*, assessment, text, name="", phone="", attachment=None) -> O
             text=text,
             name=(name or "").strip()[:50],
             phone=(phone or "").strip()[:30],
-            filed_at=clock.now(),
+            filed_at=filed_at,
             attachment_type=content_type,
         )
         if attachment:

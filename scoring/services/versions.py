@@ -260,18 +260,31 @@ def check_version(sheet, version, *, actor, typed=None, editing=True) -> None:
     """
     if version is None or int(version) == sheet.version:
         return
-    last = sheet.history.order_by("-history_date", "-history_id").first()
+    noun = (
+        pgettext("sheet", "self-evaluation")
+        if isinstance(sheet, SelfEvaluation)
+        else pgettext("sheet", "review")
+    )
+    _refuse(sheet, _changes(sheet, int(version), typed or {}), actor, noun, editing)
+
+
+def check_row_version(row, version, *, actor, noun) -> None:
+    """`check_version` for a row edited as a whole, without score items (a ledger item):
+    the refusal says who saved in between and when; the form shows the user's entries."""
+    if version is None or int(version) == row.version:
+        return
+    _refuse(row, [], actor, noun, True)
+
+
+def _refuse(row, changes, actor, noun, editing):
+    last = row.history.order_by("-history_date", "-history_id").first()
     raise StaleVersion(
-        version=sheet.version,
-        changes=_changes(sheet, int(version), typed or {}),
+        version=row.version,
+        changes=changes,
         saved_by=last.history_user if last else None,
         saved_at=last.history_date if last else None,
         actor=actor,
-        noun=(
-            pgettext("sheet", "self-evaluation")
-            if isinstance(sheet, SelfEvaluation)
-            else pgettext("sheet", "review")
-        ),
+        noun=noun,
         editing=editing,
     )
 

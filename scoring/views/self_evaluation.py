@@ -26,8 +26,7 @@ from scoring.models import Assessment, Evidence, SelfEvaluation
 from scoring.services import self_evaluation as service
 from scoring.services.versions import StaleVersion
 from starrating import clock
-from starrating.actions import perform
-from starrating.errors import WorkflowError
+from starrating.actions import perform, perform_keeping_refusal
 
 from .downloads import stored_file
 
@@ -53,23 +52,6 @@ def _sheet_url(sheet) -> str:
     return reverse("scoring:self_evaluation", args=[sheet.assessment_id])
 
 
-def _perform_keeping_refusal(request, form, call, *, success, then):
-    """`perform`, and the refusal it showed (or None), so that the page can do more than
-    show its message: a stale page comes back with the saved values, unscored criteria
-    are marked."""
-    refusals = []
-
-    def guarded():
-        try:
-            return call()
-        except WorkflowError as error:
-            refusals.append(error)
-            raise
-
-    response = perform(request, guarded, success=success, then=then, form=form)
-    return response, (refusals[0] if refusals else None)
-
-
 @login_required
 def self_evaluation(request, pk):
     """View for everyone who may see the branch; edit for its secretary while editable.
@@ -88,7 +70,7 @@ def self_evaluation(request, pk):
     form = SelfEvaluationForm(post, criteria=criteria, sheet=sheet, submitting=submitting)
     if post is not None and form.is_valid():
         action = service.submit if submitting else service.save_draft
-        done, refusal = _perform_keeping_refusal(
+        done, refusal = perform_keeping_refusal(
             request,
             form,
             lambda: action(
@@ -194,7 +176,7 @@ def self_evaluation_return(request, pk):
     require(may_return_self_evaluation(request.user, sheet.assessment.branch))
     form = ReturnForm(request.POST or None, initial={"version": sheet.version})
     if request.method == "POST" and form.is_valid():
-        done, refusal = _perform_keeping_refusal(
+        done, refusal = perform_keeping_refusal(
             request,
             form,
             lambda: service.return_sheet(

@@ -9,7 +9,7 @@ from scoring.models import Ballot, Slip
 from scoring.services import survey as service
 from tests.factories import all_grades, member_codes
 
-THREADS = 8
+THREADS = 20
 
 
 @pytest.mark.postgres
