@@ -354,7 +354,7 @@ def test_the_secretary_edits_an_open_item(client, tree, world):
     url = reverse("improvement:item_edit", args=[world["open"].pk])
     page = client.get(url)
     assert page.context["form"].initial["problem"] == world["open"].problem
-    data = item_post(world, problem="新的问题")
+    data = item_post(world, problem="新的问题", version=page.context["form"].initial["version"])
     del data["event"]
     assert client.post(url, data).status_code == 302
     world["open"].refresh_from_db()
