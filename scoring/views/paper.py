@@ -39,8 +39,8 @@ def _page(request, assessment, survey, *, form=None, result=None, error=""):
         "survey": survey,
         "counts": service.paper_counts(survey),
         "result": result,
+        "outcome": result.outcome.value if result else "",
         "error": error,
-        "Entered": service.Entered,
     }
     if survey.is_open:
         context["form"] = form or _form(survey)
