@@ -55,7 +55,7 @@ How anonymity and one vote per slip hold *in the schema*
   teller, a slip or a time. A ballot's `channel` (paper or phone) is its only trace of
   how it came, like its `kind`: no time, no order.
 
-docs/survey.md states each of these as a guarantee (A1–A14) with the test that holds it.
+docs/survey.md states each of these as a guarantee (A1–A16) with the test that holds it.
 """
 
 __all__ = [

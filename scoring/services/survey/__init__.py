@@ -1,7 +1,7 @@
 """The member/public survey (党员群众测评): docs/survey.md §2.1.2, its component docs/rules.md §4.1.
 
 Anonymity is kept by the schema (see `scoring.models.survey`) and by these services,
-one module per job; docs/survey.md states each guarantee (A1–A14) with its code and test:
+one module per job; docs/survey.md states each guarantee (A1–A16) with its code and test:
 
 - `codes`: make, normalise and hash slip codes (only their HMAC is stored);
 - `slips`: issue more, reissue, render and store the printable sheet, drop sheets,
