@@ -91,6 +91,13 @@ def may_run_survey(user, branch: Organisation) -> bool:
     return is_secretary_of(user, branch) or is_staff(user)
 
 
+def may_enter_paper_ballots(user, branch: Organisation) -> bool:
+    """Enter the branch's paper ballots as a teller (docs/survey.md A15, D-2.1.2s): whoever
+    runs its survey. Each ballot needs two entries by two *different* such users (the
+    service checks that), e.g. the secretary and a member of committee staff."""
+    return may_run_survey(user, branch)
+
+
 # --- The review (docs/process.md §2.1.3) ---------------------------------------------
 
 

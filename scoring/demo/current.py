@@ -3,13 +3,14 @@
 import datetime
 
 from branches.models import Member
-from scoring.models import Campaign
+from scoring.models import Campaign, SlipKind
 from scoring.services import reviews
 
 from .accounts import secretary_of
 from .data import TIERS, reference_date
 from .steps import (
     build_campaign,
+    enter_paper_ballots,
     open_demo_campaign,
     review_scores,
     run_survey,
@@ -66,7 +67,7 @@ def play_current_campaign(rng, orgs, users, profiles, *, year, today, clock) -> 
     else:
         clock.at(today, 9)
     members = Member.objects.filter(branch=direct, active=True).count()
-    run_survey(
+    issued = run_survey(
         rng,
         played,
         direct,
@@ -76,4 +77,8 @@ def play_current_campaign(rng, orgs, users, profiles, *, year, today, clock) -> 
         close=False,
         render_sheet=True,
     )
+    # Three paper ballots entered by two tellers, and one waiting for its second entry.
+    unused = [code for kind, code in issued.codes if kind == SlipKind.MEMBER][members // 2 :]
+    tellers = (secretary_of(users, orgs, direct), users["staff"])
+    enter_paper_ballots(rng, played, direct, unused[:4], tellers, waiting=1)
     return played.campaign

@@ -22,6 +22,7 @@ from .data import (
     REVIEW_SHORTFALL,
     SELF_REMARKS,
     TIERS,
+    VERDICTS,
     reference_date,
 )
 from .organisations import DemoOrganisations
@@ -132,6 +133,19 @@ def run_survey(
     else:
         survey.close_survey(survey=played.assessments[branch.pk].survey, actor=actor)
     return issued
+
+
+def enter_paper_ballots(rng, played: Played, branch, codes, tellers, *, waiting=0):
+    """Two tellers enter the paper ballots of `codes` (docs/survey.md A15): each counts
+    once both entries match; the last `waiting` get only their first entry."""
+    running = played.assessments[branch.pk].survey
+    for index, code in enumerate(codes):
+        grades = {c.pk: rng.choices(GRADES, weights=(5, 3, 1, 1))[0] for c in played.criteria}
+        verdict = rng.choices(VERDICTS, weights=(6, 3, 1))[0]
+        for teller in tellers[:1] if index >= len(codes) - waiting else tellers:
+            survey.enter_paper_ballot(
+                survey=running, actor=teller, code=code, grades=grades, verdict=verdict
+            )
 
 
 def review_scores(rng, played: Played, level: float) -> tuple[dict, dict]:

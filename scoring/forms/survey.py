@@ -144,3 +144,33 @@ class BallotForm(forms.Form):
 
     def grades(self) -> dict[int, str]:
         return {c.pk: self.cleaned_data[self.field_name(c)] for c in self.criteria}
+
+
+class PaperBallotForm(BallotForm):
+    """A teller's entry of one paper ballot: the code printed on it, then the boxes ticked
+    (docs/survey.md A15). The same fields as the phone's ballot, with the code first."""
+
+    code = forms.CharField(
+        label=_("Code printed on the paper ballot"),
+        max_length=20,
+        error_messages={"required": _("Type the code printed on the paper ballot.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "form-control-lg font-monospace",
+                "placeholder": "ABCD-EFGH-JK",
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["code", *(self.field_name(c) for c in self.criteria), "verdict"])
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not looks_like_code(code):
+            raise forms.ValidationError(_("This code is not valid or has already been used."))
+        return normalise_code(code)

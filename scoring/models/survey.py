@@ -46,13 +46,23 @@ How anonymity and one vote per slip hold *in the schema*
   users). Opening, closing, issue counts and every override of the 80 % rule are
   audited on `Survey`, which does have history (`starrating.audit`, codes `survey.*`).
 - Results are shown only in aggregate; see `scoring.services.survey.figures`.
+- A paper ballot (the slip sheet doubles as one) is entered by two different tellers
+  (`scoring.services.survey.paper`). The first entry waits as a `PaperEntry`: its own
+  keyed hash of the code (not the slip's, so it joins no slip row), a keyed tag of the
+  first teller (not a user reference) and the grades. The matching second entry casts
+  the ballot through `cast_ballot`, the phone's function (one slip, one ballot), and
+  deletes the entry in the same transaction; afterwards nothing links the ballot to a
+  teller, a slip or a time. A ballot's `channel` (paper or phone) is its only trace of
+  how it came, like its `kind`: no time, no order.
 
-docs/survey.md states each of these as a guarantee (A1–A14) with the test that holds it.
+docs/survey.md states each of these as a guarantee (A1–A16) with the test that holds it.
 """
 
 __all__ = [
     "Ballot",
+    "BallotChannel",
     "Grade",
+    "PaperEntry",
     "SlipKind",
     "Slip",
     "SlipSheet",
@@ -95,6 +105,13 @@ class Grade(models.TextChoices):
     @property
     def code(self) -> str:
         return {"E": "excellent", "G": "good", "F": "fair", "P": "poor"}[self.value]
+
+
+class BallotChannel(models.TextChoices):
+    """How a ballot came: by phone (the voter cast it) or on paper (two tellers entered it)."""
+
+    PHONE = "phone", _("By phone")
+    PAPER = "paper", _("On paper")
 
 
 class Verdict(models.TextChoices):
@@ -218,6 +235,10 @@ class Ballot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="ballots")
     kind = models.CharField(_("kind"), max_length=6, choices=SlipKind.choices)
+    # Paper or phone, nothing finer: no time, no order, no teller (docs/survey.md A16).
+    channel = models.CharField(
+        _("channel"), max_length=5, choices=BallotChannel.choices, default=BallotChannel.PHONE
+    )
     cast_on = models.DateField(_("cast on"))
     grades = models.CharField(_("grades"), max_length=100)
     verdict = models.CharField(_("overall verdict"), max_length=20, choices=Verdict.choices)
@@ -237,6 +258,46 @@ class Ballot(models.Model):
             ),
             models.CheckConstraint(
                 name="ballot_kind_known", condition=Q(kind__in=[k.value for k in SlipKind])
+            ),
+            models.CheckConstraint(
+                name="ballot_channel_known",
+                condition=Q(channel__in=[c.value for c in BallotChannel]),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.id)
+
+
+class PaperEntry(models.Model):
+    """A paper ballot's first entry, waiting for a second teller's (docs/survey.md A15).
+
+    `entry_hash` is a keyed hash of the code of its own (`paper_hash`), not the slip's
+    `code_hash`, so that no query can join a waiting entry to its slip row (whose id
+    follows the printed sheet). `teller_tag` is a keyed hash of the first teller and the
+    entry, enough to tell that the second teller is someone else, not a user reference.
+    When the two entries differ, the grades, verdict and tag are cleared and `differed`
+    is set: both entries are discarded and the slip is entered afresh. The matching
+    second entry deletes the row in the ballot's transaction; closing the survey or
+    reissuing its slips deletes the rest. No history, no time, not in the admin.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="paper_entries")
+    entry_hash = models.CharField(_("entry hash"), max_length=64, unique=True)
+    teller_tag = models.CharField(_("teller tag"), max_length=64, blank=True)
+    grades = models.CharField(_("grades"), max_length=100, blank=True)
+    verdict = models.CharField(_("overall verdict"), max_length=20, blank=True)
+    differed = models.BooleanField(_("the entries differed"), default=False)
+
+    class Meta:
+        verbose_name = _("paper ballot entry")
+        verbose_name_plural = _("paper ballot entries")
+        constraints = [
+            models.CheckConstraint(
+                name="paper_entry_waits_or_differed",
+                condition=Q(differed=True, teller_tag="", grades="", verdict="")
+                | Q(differed=False) & ~Q(teller_tag="") & ~Q(grades="") & ~Q(verdict=""),
             ),
         ]
 

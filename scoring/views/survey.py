@@ -17,7 +17,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from branches.permissions import branches_for, is_staff, may_run_survey, require, roles_of
+from branches.permissions import (
+    branches_for,
+    is_staff,
+    may_enter_paper_ballots,
+    may_run_survey,
+    require,
+    roles_of,
+)
 from scoring.forms.survey import CloseSurveyForm, MoreSlipsForm, OpenSurveyForm, ReissueForm
 from scoring.models import Assessment, SlipSheet, Survey, SurveyStatus
 from scoring.services import survey as service
@@ -77,6 +84,8 @@ def _page(request, assessment, *, status=200, **forms):
         return render(request, "scoring/survey/manage.html", context, status=status)
     participation = service.participation(survey)
     context["participation"] = participation
+    context["paper_counts"] = service.paper_counts(survey)
+    context["teller"] = may_enter_paper_ballots(request.user, assessment.branch)
     if survey.is_open and manager:
         context["sheets"] = list(survey.slip_sheets.filter(void=False))
         context["unused"] = {

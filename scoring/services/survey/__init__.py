@@ -1,7 +1,7 @@
 """The member/public survey (党员群众测评): docs/survey.md §2.1.2, its component docs/rules.md §4.1.
 
 Anonymity is kept by the schema (see `scoring.models.survey`) and by these services,
-one module per job; docs/survey.md states each guarantee (A1–A14) with its code and test:
+one module per job; docs/survey.md states each guarantee (A1–A16) with its code and test:
 
 - `codes`: make, normalise and hash slip codes (only their HMAC is stored);
 - `slips`: issue more, reissue, render and store the printable sheet, drop sheets,
@@ -11,6 +11,8 @@ one module per job; docs/survey.md states each guarantee (A1–A14) with its cod
   left"), close (`MIN_PARTICIPATION`, or staff with a reason; rewrite the ballots);
 - `figures`: the one read model `SurveyFigures` and the per-criterion distribution,
   aggregates only, nothing below three ballots;
+- `paper`: two tellers enter a paper ballot by its slip's code; the matching second
+  entry casts it through `cast_ballot`; the paper and phone counts;
 - `surveys_to_run`: what the secretary's survey to-dos read.
 
 The public names are importable from here (``from scoring.services import survey``).
@@ -25,6 +27,8 @@ from .codes import (
     looks_like_code,
     new_code,
     normalise_code,
+    paper_hash,
+    teller_tag,
 )
 from .figures import (
     MIN_GROUP,
@@ -47,6 +51,14 @@ from .life import (
     participation_of,
     participation_rate,
 )
+from .paper import (
+    Entered,
+    EntryResult,
+    PaperCounts,
+    SameTeller,
+    enter_paper_ballot,
+    paper_counts,
+)
 from .slips import (
     MAX_PUBLIC_SLIPS,
     InvalidSlipCount,
@@ -68,10 +80,14 @@ __all__ = [
     "BallotInvalid",
     "CriterionRow",
     "Distribution",
+    "Entered",
+    "EntryResult",
     "InvalidSlipCount",
     "IssuedSlips",
+    "PaperCounts",
     "Participation",
     "ParticipationTooLow",
+    "SameTeller",
     "SlipInvalid",
     "SurveyClosed",
     "SurveyFigures",
@@ -79,6 +95,7 @@ __all__ = [
     "cast_ballot",
     "close_survey",
     "criterion_distribution",
+    "enter_paper_ballot",
     "figures_for",
     "format_code",
     "hash_code",
@@ -87,6 +104,8 @@ __all__ = [
     "new_code",
     "normalise_code",
     "open_survey",
+    "paper_counts",
+    "paper_hash",
     "participation",
     "participation_of",
     "participation_rate",
@@ -96,4 +115,5 @@ __all__ = [
     "survey_figures",
     "survey_for_code",
     "surveys_to_run",
+    "teller_tag",
 ]

@@ -11,7 +11,16 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from scoring.models import Ballot, Criterion, Grade, Slip, Survey, SurveyStatus, Verdict
+from scoring.models import (
+    Ballot,
+    BallotChannel,
+    Criterion,
+    Grade,
+    Slip,
+    Survey,
+    SurveyStatus,
+    Verdict,
+)
 from scoring.rules.components import ballot_points
 from starrating import clock
 
@@ -67,7 +76,9 @@ def _letters(criteria: list[Criterion], grades: dict) -> tuple[str, Decimal]:
     return "".join(letters), ballot_points(pairs)
 
 
-def cast_ballot(*, code: str, grades: dict, verdict: str) -> Ballot:
+def cast_ballot(
+    *, code: str, grades: dict, verdict: str, channel: str = BallotChannel.PHONE
+) -> Ballot:
     """Cast one ballot from a slip (docs/survey.md §2.1.2): spend the slip and store the ballot.
 
     The slip row is deleted with ``DELETE … RETURNING`` in the transaction that inserts
@@ -75,6 +86,8 @@ def cast_ballot(*, code: str, grades: dict, verdict: str) -> Ballot:
     one code store one ballot. `grades` maps criterion id → grade (a `Grade` letter or
     the engine's code); every criterion of the rubric needs one. Nothing is stored when
     anything is refused. No user, address or time finer than the day is recorded.
+    `channel` is how the ballot came: the phone's pages, or two tellers' matching paper
+    entries (`scoring.services.survey.paper`), which call this same function.
     """
     if verdict not in Verdict.values:
         raise BallotInvalid(_("Please give an overall verdict."))
@@ -121,6 +134,7 @@ def cast_ballot(*, code: str, grades: dict, verdict: str) -> Ballot:
         return Ballot.objects.create(
             survey_id=survey_id,
             kind=kind,
+            channel=channel,
             cast_on=clock.today(),
             grades=letters,
             verdict=verdict,

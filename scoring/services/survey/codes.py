@@ -36,7 +36,22 @@ def looks_like_code(code: str) -> bool:
     return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
+def _keyed(text: str) -> str:
+    return hmac.new(settings.SLIP_HASH_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
 def hash_code(code: str) -> str:
     """The keyed hash stored for a slip (HMAC-SHA256 with settings.SLIP_HASH_KEY)."""
-    key = settings.SLIP_HASH_KEY.encode()
-    return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+    return _keyed(normalise_code(code))
+
+
+def paper_hash(code: str) -> str:
+    """The keyed hash a waiting paper entry is stored under (A15): another derivation than
+    the slip's, so that a waiting entry cannot be joined to its slip row."""
+    return _keyed(f"paper:{normalise_code(code)}")
+
+
+def teller_tag(user, entry_hash: str) -> str:
+    """A keyed tag of the teller who made a paper entry, bound to that entry (A15): it
+    tells whether the second teller is the first, and is no user reference."""
+    return _keyed(f"teller:{entry_hash}:{user.pk}")

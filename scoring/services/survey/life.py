@@ -21,6 +21,7 @@ from scoring.models import (
     Assessment,
     Ballot,
     CampaignStatus,
+    PaperEntry,
     Slip,
     SlipKind,
     Survey,
@@ -202,6 +203,8 @@ def close_survey(*, survey: Survey, actor, override_reason: str = "") -> Survey:
         audit.save(survey, actor=actor, action=action)
         _rewrite_ballots(survey)
         _drop_sheets(survey, delete=True)
+        # Paper entries still waiting for their second entry can no longer count (A15).
+        PaperEntry.objects.filter(survey=survey).delete()
     return survey
 
 
@@ -215,7 +218,7 @@ def _rewrite_ballots(survey: Survey) -> None:
     too: nothing refers to a ballot by its key, and anyone who noted keys with their
     ``xmin`` or position while the survey was open cannot carry that order over.
     """
-    fields = ["survey_id", "kind", "cast_on", "grades", "verdict", "points"]
+    fields = ["survey_id", "kind", "channel", "cast_on", "grades", "verdict", "points"]
     rows = list(Ballot.objects.filter(survey=survey).values(*fields))
     secrets.SystemRandom().shuffle(rows)
     Ballot.objects.filter(survey=survey).delete()

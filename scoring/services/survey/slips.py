@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.permissions import may_run_survey
-from scoring.models import Slip, SlipKind, SlipSheet, Survey, SurveyStatus
+from scoring.models import PaperEntry, Slip, SlipKind, SlipSheet, Survey, SurveyStatus
 from starrating import audit, clock
 
 from ..errors import NotAllowed, WorkflowError, WrongState
@@ -97,10 +97,22 @@ def ballot_link(link_base: str, code: str) -> str:
     return f"{base}{normalise_code(code)}/"
 
 
+#: Slips a page of the sheet: two (each half an A4 page, a paper ballot with its
+#: criteria) for a rubric of up to `SHORT_RUBRIC` criteria, else one (D-2.1.2w).
+SHORT_RUBRIC = 12
+
+
 def render_slip_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: str) -> bytes:
-    """The A4 sheet of slips (templates/pdf/slips.html), as PDF bytes."""
+    """The A4 sheet of slips (templates/pdf/slips.html), as PDF bytes.
+
+    Each slip doubles as a paper ballot (docs/survey.md A15): its QR code and printed
+    code, then the criteria of the campaign's frozen rubric with a box to tick per grade,
+    and the overall verdict's boxes.
+    """
     import segno
     from weasyprint import HTML
+
+    from scoring.models import Criterion, Grade, Verdict
 
     labels = dict(SlipKind.choices)
     slips = []
@@ -115,15 +127,20 @@ def render_slip_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: s
             }
         )
     assessment = survey.assessment
+    criteria = list(
+        Criterion.objects.filter(campaign_id=assessment.campaign_id).order_by("position")
+    )
+    per_page = 2 if len(criteria) <= SHORT_RUBRIC else 1
     html = render_to_string(
         "pdf/slips.html",
         {
             "branch": assessment.branch,
             "campaign": assessment.campaign,
-            "pages": [
-                [slips[row : row + 2] for row in range(page, min(page + 10, len(slips)), 2)]
-                for page in range(0, len(slips), 10)
-            ],
+            "criteria": criteria,
+            "grades": Grade.choices,
+            "verdicts": Verdict.choices,
+            "per_page": per_page,
+            "pages": [slips[page : page + per_page] for page in range(0, len(slips), per_page)],
             "link_base": link_base or reverse("scoring:ballot"),
         },
     )
@@ -192,6 +209,8 @@ def reissue_slips(*, survey: Survey, actor, link_base: str = "") -> IssuedSlips:
         survey = _locked_open_survey(survey, actor)
         left = slips_left(Slip.objects.filter(survey=survey)).get(survey.pk, {})
         Slip.objects.filter(survey=survey).delete()
+        # The old codes stop working: paper entries of them can never count (A15).
+        PaperEntry.objects.filter(survey=survey).delete()
         codes = _create_slips(survey, left.get(SlipKind.MEMBER, 0), left.get(SlipKind.PUBLIC, 0))
         _drop_sheets(survey)
         audit.save(survey, actor=actor, action="survey.slips_reissued")
