@@ -41,7 +41,9 @@ exist in); 405 the wrong method.
 """
 
 import copy
+import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
@@ -548,3 +550,89 @@ def test_every_named_url_has_a_row(capsys):
         )
     assert missing == [], "add a row to MATRIX for each of these URL names"
     assert rows <= set(named_urls()), "rows of URL names that no longer exist"
+
+
+# --- The content security policy of every page the matrix visits -------------------------
+
+
+class InlineFinder(HTMLParser):
+    """What a page holds that the policy would block: inline scripts, style blocks and
+    attributes, event-handler attributes, javascript: URLs."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and not attributes.get("src"):
+            self.found.append(f"<script> without src at line {self.getpos()[0]}")
+        if tag == "style":
+            self.found.append(f"<style> at line {self.getpos()[0]}")
+        for name, value in attrs:
+            if name == "style" or re.fullmatch(r"on[a-z]+", name):
+                self.found.append(f"<{tag} {name}={value!r}>")
+            if (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    handle_startendtag = handle_starttag
+
+
+def inline_of(html: str) -> list[str]:
+    finder = InlineFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+def policy_problems(response) -> list[str]:
+    policy = response.get("Content-Security-Policy", "")
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+    )
+    problems = []
+    if not policy:
+        problems.append("no Content-Security-Policy header")
+    if "unsafe-inline" in policy or "unsafe-eval" in policy:
+        problems.append(f"an unsafe source in {policy!r}")
+    for name, want in (("script-src", "'self'"), ("style-src", "'self'")):
+        if directives.get(name, "").strip() != want:
+            problems.append(f"{name} is {directives.get(name)!r}, not {want}")
+    if directives.get("frame-ancestors", "").strip() != "'none'":
+        problems.append("frame-ancestors is not 'none'")
+    if "camera=()" not in response.get("Permissions-Policy", ""):
+        problems.append("no Permissions-Policy turning the camera off")
+    return problems
+
+
+PAGE_ROWS = [row for row in MATRIX if "200" in row.get.split()]
+
+
+@pytest.mark.parametrize("row", PAGE_ROWS, ids=[row.id for row in PAGE_ROWS])
+def test_every_page_carries_the_policy_and_nothing_inline(clients, world, row):
+    """docs/nonfunctional.md §7: every 200 HTML answer of the matrix's GETs has the
+    content security policy (no 'unsafe-inline') and the Permissions-Policy, and its body
+    holds no inline script, style or handler the policy would block."""
+    url, problems, pages = row.url(world), [], 0
+    for role, status in row.expected("get").items():
+        if status != 200:
+            continue
+        response = answer(clients[role], "get", url)
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        pages += 1
+        problems += [f"{role}: {p}" for p in policy_problems(response)]
+        problems += [f"{role}: {p}" for p in inline_of(response.content.decode())]
+    assert not problems, f"{row.id} {url}\n" + "\n".join(sorted(set(problems)))
+
+
+def test_the_inline_finder_sees_what_the_policy_blocks():
+    assert inline_of('<script src="/static/js/a.js"></script><p class="x">ok</p>') == []
+    for html in (
+        "<script>alert(1)</script>",
+        '<div style="width: 5%">',
+        "<style>p{}</style>",
+        '<select onchange="this.form.submit()">',
+        '<a href="javascript:void(0)">',
+    ):
+        assert inline_of(html), html
