@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "starrating",
@@ -94,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -254,6 +258,48 @@ CSRF_FAILURE_VIEW = "starrating.error_pages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content security policy (django-csp, docs/nonfunctional.md §7): our own origin only, no
+# inline script, style or handler anywhere (no 'unsafe-inline', no nonce: every script
+# is a file under static/js, every style a class of static/css/app.css); images also
+# as data: URIs (the pygal charts, the QR codes); nobody may frame a page (D-7g).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy, D-7h): no page uses a device or a
+# powerful feature, so every one is off for the page and any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 # HTTPS only (redirect plain HTTP, secure cookies, HSTS): on by default without DEBUG, as in
 # production; `make run` sets DJANGO_HTTPS=0 to serve plain HTTP on this machine.
 if env_bool("DJANGO_HTTPS", not DEBUG):
