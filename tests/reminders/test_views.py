@@ -134,3 +134,13 @@ def test_an_inactive_users_link_no_longer_works(client, tree):
 @pytest.mark.parametrize("method", ["put", "delete"])
 def test_the_unsubscribe_link_refuses_other_methods(client, tree, method):
     assert getattr(client, method)(_unsubscribe(tree.secretary)).status_code == 405
+
+
+def test_the_pages_escape_the_e_mail_address(client, tree):
+    tree.secretary.email = '"><script>x()</script>@example.org'
+    tree.secretary.save()
+    client.force_login(tree.secretary)
+    for page in (SETTINGS, _unsubscribe(tree.secretary)):
+        content = client.get(page).content.decode()
+        assert "<script>x()" not in content
+        assert "&lt;script&gt;x()" in content
