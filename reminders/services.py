@@ -205,7 +205,7 @@ class Run:
     no_address: int = 0
     nothing_new: int = 0
     failed: int = 0
-    messages: list = field(default_factory=list)  # the digests composed (dry run: not sent)
+    messages: list = field(default_factory=list)  # a dry run's digests, composed and not sent
 
     def summary(self) -> list[str]:
         lines = [
@@ -286,6 +286,5 @@ def _send_all(run: Run) -> None:
             run.failed += 1
             logger.warning("reminder digest to user %s not delivered: %s", user.pk, error)
             continue
-        run.messages.append(message)
         run.digests += 1
         run.reminders += len(items)
