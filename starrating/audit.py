@@ -86,6 +86,9 @@ ACTIONS = {
     "ledger.item_edited": _("Rectification item edited"),
     "ledger.item_closed": _("Rectification item closed"),
     "ledger.item_reopened": _("Rectification item reopened"),
+    # reminder e-mails (docs/process.md §2.5, Reminders)
+    "reminders.opted_in": _("Reminder e-mails turned on"),
+    "reminders.opted_out": _("Reminder e-mails turned off"),
     # the roster
     "roster.imported": _("Roster imported"),
     # demo data

@@ -3,11 +3,15 @@
 To-dos build URLs, so they live beside the views; they read the state through the
 services' selector functions and decide nothing of their own. `todos(user)` lists every
 to-do of every role the user holds; the home page shows them grouped by `Todo.role`.
+A to-do with a deadline says the days left; the reminder e-mails (`reminders.services`)
+are these same to-dos, filtered to those due soon (docs/process.md §2.5, Reminders).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +39,31 @@ class Todo:
     detail: str = ""
     count: int | None = None
     overdue: bool = False  # a deadline has passed: the home page shows the count in red
+    deadline: datetime.date | None = None  # the last day, when the to-do has one
+    # What the to-do is about, the same from day to day ("survey:12"): the reminders'
+    # sent log keys on it, so one deadline is reminded once per threshold.
+    key: str = ""
+
+    @property
+    def days_left(self) -> int | None:
+        """Days from today to the deadline: 0 on the day itself, negative once past."""
+        return None if self.deadline is None else (self.deadline - clock.today()).days
+
+    @property
+    def due_label(self) -> str:
+        """还剩 N 天, 今天截止 or 已逾期 N 天 (in the active language); empty without a deadline."""
+        days = self.days_left
+        if days is None:
+            return ""
+        if days > 0:
+            return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+        if days == 0:
+            return _("Due today")
+        return ngettext("%(n)d day overdue", "%(n)d days overdue", -days) % {"n": -days}
+
+
+def _past(deadline) -> bool:
+    return deadline is not None and clock.today() > deadline
 
 
 def roster_todos(user) -> list[Todo]:
@@ -85,7 +114,9 @@ def campaign_todos(user) -> list[Todo]:
                     + "?status=unsubmitted",
                     detail=campaign.title,
                     count=count,
-                    overdue=clock.today() > campaign.self_deadline,
+                    overdue=_past(campaign.self_deadline),
+                    deadline=campaign.self_deadline,
+                    key=f"unsubmitted:{campaign.pk}",
                 )
             )
     return items
@@ -107,6 +138,9 @@ def self_evaluation_todos(user) -> list[Todo]:
                 title=title % {"branch": sheet.assessment.branch.name},
                 url=reverse("scoring:self_evaluation", args=[sheet.assessment_id]),
                 detail=detail,
+                overdue=_past(sheet.deadline),
+                deadline=sheet.deadline,
+                key=f"self-evaluation:{sheet.pk}",
             )
         )
     return items
@@ -117,6 +151,9 @@ def survey_todos(user) -> list[Todo]:
     items = []
     for assessment, _survey, counts in survey.surveys_to_run(user):
         url = reverse("scoring:survey", args=[assessment.pk])
+        # The campaign's deadline is the self-evaluation's and the survey's (D-2.5i).
+        deadline = assessment.campaign.self_deadline
+        due = {"overdue": _past(deadline), "deadline": deadline, "key": f"survey:{assessment.pk}"}
         if counts is None:
             items.append(
                 Todo(
@@ -124,6 +161,7 @@ def survey_todos(user) -> list[Todo]:
                     _("Open the member/public survey"),
                     url,
                     detail=f"{assessment.branch} · {assessment.campaign}",
+                    **due,
                 )
             )
             continue
@@ -132,19 +170,20 @@ def survey_todos(user) -> list[Todo]:
             if counts.enough
             else _("Member/public survey running")
         )
+        detail = _("%(voted)d of %(electorate)d members voted (%(percent)d%%)") % {
+            "voted": counts.members_voted,
+            "electorate": counts.electorate,
+            "percent": counts.percent or 0,
+        }
+        if counts.members_missing:
+            # Counts only, never who (docs/survey.md §2.1.2).
+            detail += " · " + ngettext(
+                "%(n)d more member needed for %(percent)d%%",
+                "%(n)d more members needed for %(percent)d%%",
+                counts.members_missing,
+            ) % {"n": counts.members_missing, "percent": survey.MIN_PARTICIPATION_PERCENT}
         items.append(
-            Todo(
-                Role.SECRETARY,
-                title,
-                url,
-                detail=_("%(voted)d of %(electorate)d members voted (%(percent)d%%)")
-                % {
-                    "voted": counts.members_voted,
-                    "electorate": counts.electorate,
-                    "percent": counts.percent or 0,
-                },
-                count=counts.members_voted,
-            )
+            Todo(Role.SECRETARY, title, url, detail=detail, count=counts.members_voted, **due)
         )
     return items
 
@@ -174,6 +213,8 @@ def review_todos(user) -> list[Todo]:
                 reverse("scoring:review_queue"),
                 detail=detail,
                 count=workload.ready,
+                deadline=workload.deadline,
+                key="reviews-ready",
             )
         )
     if workload.returned:
@@ -183,6 +224,8 @@ def review_todos(user) -> list[Todo]:
                 _("Reviews returned to you"),
                 reverse("scoring:review_queue"),
                 count=workload.returned,
+                deadline=workload.deadline,
+                key="reviews-returned",
             )
         )
     if not staff:
@@ -237,6 +280,19 @@ def publicity_todos(user) -> list[Todo]:
                     reverse("scoring:objections", args=[campaign.pk]),
                     detail=detail,
                     count=count,
+                )
+            )
+        for campaign in publicity.in_publicity():
+            end = timezone.localdate(campaign.publicity_end)
+            items.append(
+                Todo(
+                    Role.STAFF,
+                    _("Public notice under way"),
+                    reverse("scoring:objections", args=[campaign.pk]),
+                    detail=_("%(campaign)s · ends %(date)s")
+                    % {"campaign": campaign, "date": date_format(end, "DATE_FORMAT")},
+                    deadline=end,
+                    key=f"publicity:{campaign.pk}",
                 )
             )
         for campaign in publicity.recompute_after_objection():
@@ -334,6 +390,8 @@ def improvement_todos(user) -> list[Todo]:
                 detail=mine[0].plan.branch.name,
                 count=len(mine),
                 overdue=bool(late),
+                deadline=min(item.due for item in mine),  # the earliest (D-2.5i)
+                key=f"ledger:{branch_id}",
             )
         )
     waiting = improvement.plans_waiting(user).count()

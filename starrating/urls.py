@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("org/", include("branches.urls")),
     path("improvement/", include("improvement.urls")),
+    path("reminders/", include("reminders.urls")),
     path("", include("scoring.urls")),
 ]
 # Nothing is served at MEDIA_URL, even under DEBUG: every uploaded file (evidence, slip

@@ -1104,6 +1104,8 @@ PAGES = [
         (SECRETARY_A, REVIEWER, *COMMITTEE),
         ("org.a", "org.p", "site.reason"),
     ),
+    # Reminder settings (docs/process.md §2.5, Reminders): the user's own name in the menu.
+    Page("reminder settings", "reminders:settings", (), (SECRETARY_A,), ("user.first",)),
     # Improvement plans and the rectification ledger (docs/process.md §2.2).
     Page("improvement overview", "improvement:overview", (), (REVIEWER, *COMMITTEE), TREE_A),
     Page(
@@ -1205,6 +1207,8 @@ NOT_PAGES = {
     "scoring:certificates": "a PDF download (its HTML: test_publicity_pdfs_escape_user_text)",
     "scoring:branch_certificate": "a PDF download (as scoring:certificates)",
     "scoring:unmark_demonstration_site": "POST only",
+    "reminders:unsubscribe": "shows only the account's e-mail address "
+    "(tests/reminders/test_views.py: test_the_pages_escape_the_e_mail_address)",
     "improvement:plan_file": "POST only",
     "improvement:plan_acknowledge": "POST only",
     "improvement:item_evidence": "a file download",
@@ -1380,7 +1384,8 @@ def _text_fields():
 AUTH_NOT_USER_TEXT = {
     "auth.User.username": "set by the administrator; shown only when no name is set",
     "auth.User.password": "a hash",
-    "auth.User.email": "shown on no page",
+    "auth.User.email": "set by the administrator; shown on the reminder pages, escaped "
+    "(tests/reminders/test_views.py: test_the_pages_escape_the_e_mail_address)",
     "auth.Group.name": "unused",
     "auth.Permission.name": "Django's own",
     "auth.Permission.codename": "Django's own",

@@ -20,6 +20,7 @@ MODULES = [
     "scoring.forms.self_evaluation",
     "scoring.forms.survey",
     "starrating.forms",
+    "reminders.forms",
 ]
 #: Fields that are not free text and are checked by a rule of their own.
 EXEMPT = {

@@ -146,6 +146,7 @@ def build_users(orgs: DemoOrganisations, *, every_branch: bool = False) -> DemoU
             first_name=first_name,
             is_staff=admin,
             is_superuser=admin,
+            email=f"{account.username}@example.org",  # the reminders' demo (send_reminders)
         )
         if account.role:
             assignments.append(

@@ -727,6 +727,16 @@ def objections_to_handle() -> list[tuple[Campaign, int, int]]:
     return [(c, c.open_count, c.named_count) for c in campaigns]
 
 
+def in_publicity() -> list[Campaign]:
+    """Campaigns whose public notice is running, the window's end first (staff's to-do,
+    with the days left until the end)."""
+    return list(
+        Campaign.objects.filter(status=CampaignStatus.PUBLICITY)
+        .defer("quota_report")
+        .order_by("publicity_end", "pk")
+    )
+
+
 def recompute_after_objection() -> list[Campaign]:
     """Published campaigns of which an objection was upheld and whose results must now be
     recomputed (staff's to-do)."""

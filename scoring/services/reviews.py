@@ -527,15 +527,23 @@ class Workload:
     ready: int
     returned: int
     waiting: int
+    # The earliest review deadline of the branches to review or returned (None: no deadline).
+    deadline: datetime.date | None = None
 
 
 def review_workload(user) -> Workload:
     """Counts over `review_queue(user)`, so the home page and the queue agree."""
     queue = review_queue(user)
+    due = [
+        row.assessment.campaign.review_deadline
+        for row in queue
+        if (row.to_review or row.returned) and row.assessment.campaign.review_deadline
+    ]
     return Workload(
         ready=sum(1 for row in queue if row.to_review and not row.returned),
         returned=sum(1 for row in queue if row.returned),
         waiting=QueueCounts.of(queue).waiting,
+        deadline=min(due, default=None),
     )
 
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "branches",
     "scoring",
     "improvement",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,25 @@ SURVEY_THROTTLE_WINDOW = 600
 # Reports made in the background (docs/reports.md §6): a finished file is kept this many
 # hours for its requester, then purged (`manage.py purge_exports`, and on each request).
 EXPORT_KEEP_HOURS = int(os.environ.get("STARRATING_EXPORT_KEEP_HOURS", "24"))
+
+# E-mail (the reminders, docs/process.md §2.5): printed to the console unless an SMTP host
+# is given; DJANGO_EMAIL_BACKEND overrides the choice (docs/nonfunctional.md §5).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = not EMAIL_USE_SSL and env_bool("DJANGO_EMAIL_USE_TLS", True)
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "465" if EMAIL_USE_SSL else "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "星级评定 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address the site is reached at, for the links in e-mails (no request to take it from).
+STARRATING_SITE_URL = os.environ.get("STARRATING_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

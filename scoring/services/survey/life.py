@@ -6,6 +6,7 @@ the electorate unless committee staff override it with a recorded reason, delete
 sheets and rewrites the ballots in random order (A10).
 """
 
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,6 +80,12 @@ class Participation:
     @property
     def enough(self) -> bool:
         return self.rate is not None and self.rate >= MIN_PARTICIPATION
+
+    @property
+    def members_missing(self) -> int:
+        """Members still to vote before participation reaches `MIN_PARTICIPATION` (0 once
+        it does): a count, never who (the secretary's reminder, docs/survey.md §2.1.2)."""
+        return max(0, math.ceil(MIN_PARTICIPATION * self.electorate) - self.members_voted)
 
 
 def _participation(survey, left: dict[str, int]) -> Participation:
