@@ -84,4 +84,8 @@ def build_matrix_world() -> World:
     o["kind"], o["kind_sheet"] = "annual-xlsx", "rating-sheet"
     o["code_e"] = o["org_e"].code  # (B's code holds a slash)
     o["uid"], o["token"] = "MQ", "set-password"
+    from reminders.services import unsubscribe_token
+
+    o["bad_token"] = "not-a-token"
+    o["unsubscribe_a"] = unsubscribe_token(u["secretary_a"])
     return w

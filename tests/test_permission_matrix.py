@@ -92,6 +92,15 @@ class Row:
 MATRIX = [
     # --- Accounts, the home page, the language switch (Django's auth views included)
     #         anon  sec_a sec_b rev_a rev_x staff appr  rerev
+    Row("reminders:settings", (),
+        get= "302   200   200   200   200   200   200   200",
+        post="302   200   200   200   200   200   200   200"),
+    Row("reminders:unsubscribe", ("unsubscribe_a",),
+        get= "200   200   200   200   200   200   200   200",
+        post="200   200   200   200   200   200   200   200"),
+    Row("reminders:unsubscribe", ("bad_token",), label="a bad token",
+        get= "400   400   400   400   400   400   400   400",
+        post="400   400   400   400   400   400   400   400"),
     Row("home", (),
         get= "302   200   200   200   200   200   200   200",
         post="302   200   200   200   200   200   200   200"),
@@ -211,6 +220,9 @@ MATRIX = [
     Row("scoring:survey_sheet", ("a", "sheet_b"), label="B's sheet under A",
         get= "302   404   404   403   404   404   403   403",
         post="302   405   405   405   405   405   405   405"),
+    Row("scoring:survey_paper", ("a",),
+        get= "302   200   404   403   404   200   403   403",
+        post="302   200   404   403   404   200   403   403"),
     Row("scoring:survey_participation", ("a",),
         get= "302   200   404   200   404   200   200   200",
         post="302   405   405   405   405   405   405   405"),
