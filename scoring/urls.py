@@ -11,6 +11,7 @@ from .views import (
     results,
     reviews,
     self_evaluation,
+    simulator,
     stars,
     survey,
 )
@@ -30,4 +31,5 @@ urlpatterns = [
     *publicity.urls,
     *notice.urls,
     *stars.urls,
+    *simulator.urls,
 ]
