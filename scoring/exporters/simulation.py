@@ -66,14 +66,14 @@ class SimulationWorkbook(Exporter):
         s = self.simulation
         rows = [(stars(star), now, tried, change) for star, now, tried, change in s.star_rows]
         for label, now, tried in (
-            (pgettext("simulation", "Branches rated (N)"), s.real.quota.total, s.tried.quota.total),
+            (gettext("Branches rated (N)"), s.real.quota.total, s.tried.quota.total),
             (
-                pgettext("simulation", "Five stars at most"),
+                gettext("Five stars at most"),
                 s.real.quota.five_star_max,
                 s.tried.quota.five_star_max,
             ),
             (
-                pgettext("simulation", "One star or none at least"),
+                gettext("One star or none at least"),
                 s.real.quota.low_min,
                 s.tried.quota.low_min,
             ),
@@ -120,7 +120,7 @@ class SimulationWorkbook(Exporter):
                 percent(tried.low_share),
             ),
             (
-                pgettext("simulation", "Quota mode"),
+                gettext("Quota mode"),
                 str(QuotaMode(real.quota_mode).label),
                 str(QuotaMode(tried.quota_mode).label),
             ),

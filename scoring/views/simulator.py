@@ -11,7 +11,7 @@ nothing saved.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -52,10 +52,7 @@ def _query(request, *drop) -> str:
     return kept.urlencode()
 
 
-@require_GET
-@login_required
-def page(request, pk):
-    campaign, form, result, sort = _simulation(request, pk)
+def _page(request, campaign, form, result, sort):
     moves = Paginator(result.sorted_moves(sort) if result else [], MOVES_PER_PAGE)
     context = {
         "campaign": campaign,
@@ -82,14 +79,20 @@ def page(request, pk):
 
 @require_GET
 @login_required
+def page(request, pk):
+    return _page(request, *_simulation(request, pk))
+
+
+@require_GET
+@login_required
 def export(request, pk):
+    """The workbook; a policy the form refuses gives the page with its errors instead."""
     campaign, form, result, sort = _simulation(request, pk)
-    back = reverse("scoring:simulator", args=[campaign.pk])
     if result is None:
         messages.error(request, _("Correct the policy to try first: the workbook was not made."))
-        query = _query(request)
-        return redirect(f"{back}?{query}" if query else back)
+        return _page(request, campaign, form, result, sort)
     workbook = SimulationWorkbook(campaign, simulation=result, sort=sort)
+    back = reverse("scoring:simulator", args=[campaign.pk])
     return downloads.download(request, workbook, refused_to=back)
 
 
