@@ -1,6 +1,6 @@
-"""The policy simulator's workbook (docs/rules.md §4.10): the simulation as the page shows
-it — every moved branch in the page's order, the stars counted and the quota figures
-under both policies, and the two policies.
+"""The policy simulator's workbook (docs/rules.md, "The policy simulator"): the
+simulation as the page shows it — every moved branch in the page's order, the stars
+counted and the quota figures under both policies, and the two policies.
 
 Not a kind of `manage.py export` and not a background job (D-4.9g): it is given the
 simulation the view has just run (nothing is saved, so there is nothing for a job to

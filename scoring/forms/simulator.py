@@ -1,4 +1,4 @@
-"""The policy simulator's form (docs/rules.md §4.10): a GET form, nothing saved.
+"""The policy simulator's form (docs/rules.md, "The policy simulator"): a GET form, nothing saved.
 
 Its policy fields are the campaign form's own (`CampaignForm`: the same labels, the
 percentages, the ranges) and are checked by the same `validate_policy`; the event types

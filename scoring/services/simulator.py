@@ -1,5 +1,5 @@
-"""The policy simulator (docs/rules.md §4.10): a campaign's figures rated under another
-policy, side by side with its own, and nothing saved.
+"""The policy simulator (docs/rules.md, "The policy simulator"): a campaign's figures
+rated under another policy, side by side with its own, and nothing saved.
 
 `simulate` reads the campaign's figures once through the recompute's `gather` and
 `to_branch_input` (the one place that turns stored numbers into engine input), keeps the

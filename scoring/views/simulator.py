@@ -1,5 +1,5 @@
-"""The policy simulator (docs/rules.md §4.10): committee staff (`may_simulate`), GET only,
-nothing saved.
+"""The policy simulator (docs/rules.md, "The policy simulator"): committee staff
+(`may_simulate`), GET only, nothing saved.
 
 - the page: the campaign's policy in the form; once the form is sent, the trial beside
   the campaign's policy — stars counted, the quota figures, and the moved branches, 50 a

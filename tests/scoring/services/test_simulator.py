@@ -1,5 +1,5 @@
-"""The policy simulator (docs/rules.md §4.10): the same engine on the same figures, another
-policy, nothing written; it equals the calculator given the same inputs."""
+"""The policy simulator (docs/rules.md, "The policy simulator"): the same engine on the
+same figures, another policy, nothing written; it equals the calculator given the same inputs."""
 
 import copy
 import io

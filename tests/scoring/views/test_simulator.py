@@ -1,5 +1,6 @@
-"""The policy simulator's pages (docs/rules.md §4.10): staff only, GET only, the moved list
-sorted and paged, the workbook read back, bad input refused in Chinese with nothing saved."""
+"""The policy simulator's pages (docs/rules.md, "The policy simulator"): staff only, GET
+only, the moved list sorted and paged, the workbook read back, bad input refused in
+Chinese with nothing saved."""
 
 import io
 import re
