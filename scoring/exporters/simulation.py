@@ -120,7 +120,7 @@ class SimulationWorkbook(Exporter):
                 percent(tried.low_share),
             ),
             (
-                gettext("Quota mode"),
+                pgettext("annual workbook", "Quota mode"),
                 str(QuotaMode(real.quota_mode).label),
                 str(QuotaMode(tried.quota_mode).label),
             ),
