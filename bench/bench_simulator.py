@@ -7,7 +7,8 @@ the service call (`scoring.services.simulator.simulate`), the simulator's page a
 workbook through the test client, each the median of `--runs` runs, in wall and CPU time
 (the process's user + system time: the machine is shared, so wall time says how loaded it
 was and CPU time what the simulator costs), with the query count. The service's pieces
-are timed once each for the profile: gather, the two engine runs, the moved list.
+are timed as `simulate` runs them (the cyclic collector paused): gather, the two engine
+runs.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sr_bench_sim \\
         .venv/bin/python bench/bench_simulator.py [--branches 5000] [--runs 5] [--keep]
@@ -81,6 +82,7 @@ def run(campaign, runs: int) -> tuple[list, int]:
     from scoring.rules import rate
     from scoring.services import recompute, simulator
     from scoring.services.recompute import gather, policy_of, to_branch_input
+    from starrating import collector
 
     staff = get_user_model().objects.get(username="bench-staff")
     if campaign.recomputed_at is None:
@@ -112,9 +114,18 @@ def run(campaign, runs: int) -> tuple[list, int]:
     )
     figures = [f for f in gather(campaign) if f.rated]
     inputs = [to_branch_input(f) for f in figures]
-    add("  gather (all figures)", lambda: gather(campaign))
-    add("  engine, the campaign's policy", lambda: rate(inputs, policy_of(campaign), campaign.kind))
-    add("  engine, the trial", lambda: rate(inputs, trial.policy, campaign.kind))
+
+    def paused(fn):  # as `simulate` runs them: the cyclic collector paused
+        def run():
+            with collector.paused():
+                fn()
+
+        return run
+
+    add("  gather (all figures)", paused(lambda: gather(campaign)))
+    real = policy_of(campaign)
+    add("  engine, the campaign's policy", paused(lambda: rate(inputs, real, campaign.kind)))
+    add("  engine, the trial", paused(lambda: rate(inputs, trial.policy, campaign.kind)))
     client = Client()
     client.force_login(staff)
     page = reverse("scoring:simulator", args=[campaign.pk])
