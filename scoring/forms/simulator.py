@@ -36,12 +36,17 @@ POLICY = (
     "quota_mode",
 )
 
+BANDS = ("band_5", "band_4", "band_3", "band_2", "band_1")
+
 
 class SimulatorForm(forms.Form):
     """Another policy for the campaign, shown first with the campaign's own."""
 
     def __init__(self, data=None, *, campaign):
-        super().__init__(data, initial={name: getattr(campaign, name) for name in POLICY})
+        initial = {name: getattr(campaign, name) for name in POLICY}
+        for name in BANDS:  # 80.00 is shown as the campaign page says it: 80
+            initial[name] = format(initial[name].normalize(), "f")
+        super().__init__(data, initial=initial)
         for name in POLICY:
             self.fields[name] = copy.deepcopy(CampaignForm.base_fields[name])
         self.fields["off"] = forms.MultipleChoiceField(
