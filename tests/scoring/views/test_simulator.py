@@ -260,3 +260,11 @@ def test_bad_input_is_refused_in_chinese_and_saves_nothing(client, tree, rated, 
         assert "<script>alert" not in response.content.decode()
     rated.refresh_from_db()
     assert before == (Rating.objects.count(), Campaign.history.count(), rated.quota_report)
+
+
+def test_a_campaign_without_rated_branches_says_there_is_nothing_to_try(client, tree, campaign):
+    factories.assessment(campaign, tree.branch_a)  # enrolled, nothing submitted
+    client.force_login(tree.staff)
+    response = client.get(url(campaign), form(campaign))
+    assert response.context["simulation"].rated == 0
+    assert "暂无可试算的对象" in response.content.decode()
