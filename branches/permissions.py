@@ -116,6 +116,12 @@ def may_recompute(user) -> bool:
     return is_staff(user)
 
 
+def may_simulate(user) -> bool:
+    """Try another policy on a campaign in the policy simulator (nothing is saved):
+    committee staff, who set the policies."""
+    return is_staff(user)
+
+
 def may_export_reports(user) -> bool:
     """Download a whole campaign's reports (the annual workbook, …): committee staff."""
     return is_staff(user)

@@ -12,6 +12,7 @@ from .views import (
     results,
     reviews,
     self_evaluation,
+    simulator,
     stars,
     survey,
 )
@@ -32,4 +33,5 @@ urlpatterns = [
     *publicity.urls,
     *notice.urls,
     *stars.urls,
+    *simulator.urls,
 ]

@@ -994,6 +994,15 @@ PAGES = [
         ("query",),
         query=("parent", "status", "survey", "review", "audit", "scope", "page"),
     ),
+    Page("policy simulator", "scoring:simulator", ("campaign",), (STAFF,), CAMPAIGN),
+    Page(
+        "policy simulator, bad input echoed",
+        "scoring:simulator",
+        ("campaign",),
+        (STAFF,),
+        ("query",),
+        query=("weight_self", "band_5", "quota_mode", "off", "sort", "page"),
+    ),
     Page(
         "results, paged",
         "scoring:campaign_results",
@@ -1197,6 +1206,7 @@ NOT_PAGES = {
     "branches:roster_template": "an xlsx download",
     "scoring:dashboard_export": "an xlsx download (its text: tests/scoring/exporters/test_ranking)",
     "scoring:export_start": "POST only",
+    "scoring:simulator_export": "an xlsx download (its text: the exporters' `clean_text`)",
     "scoring:export_status": "JSON of the job's status, progress and our own message",
     "scoring:export_download": "a file download (its text: tests/scoring/exporters/)",
     "scoring:rating_sheet": "a PDF download (its text: tests/scoring/exporters/test_rating_sheet)",

@@ -10,8 +10,9 @@ from .errors import InvalidInput, unknown_value
 from .i18n import CENT, N_, Note
 from .model import KINDS, BranchInput, BranchResult, Outcome
 from .policy import Policy
-from .quotas import quotas
+from .quotas import MOVE_LINES, quotas
 from .steps import (
+    STAR_LINES,
     Run,
     absence_count,
     band,
@@ -83,6 +84,15 @@ def rate_branch(branch: BranchInput, kind: str, run: Run) -> BranchResult:
         satisfaction=branch.satisfaction,
         review_score=None if components is None else components[2],
     )
+
+
+def star_line(result: BranchResult) -> Note | None:
+    """The trace line that set the result's final star (docs/rules.md §4.9): the last of
+    its band line, the limits that lowered the star and the enforced quota moves."""
+    for note in reversed(result.explain):
+        if note.msgid in STAR_LINES or note.msgid in MOVE_LINES:
+            return note
+    return None
 
 
 def _check_unique(results: list[BranchResult]) -> None:

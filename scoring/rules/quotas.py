@@ -33,6 +33,8 @@ _FLOOR_TIE = N_(
     "one of %(tied)s tied across the cut (a tie at the cut is taken whole): "
     "%(from)s → one star"
 )
+#: The lines of an enforced quota move (a warn mode's line only lists one).
+MOVE_LINES = frozenset({_CAP, _CAP_TIE, _FLOOR, _FLOOR_TIE})
 _WARN = N_("Quota mode warn, star unchanged; enforcing would give: %(reason)s")
 
 

@@ -64,6 +64,9 @@ _RULE_ABSENCES = N_(
     "%(count)s absences or undone tasks in the year (3 or more): at most four stars"
 )
 _RULE_YEAR_END = N_("year-end re-rating with %(count)s absences or undone tasks: one star lower")
+#: The lines that set a star (docs/rules.md §4.9): the band and a limit that lowered it;
+#: a quota move's lines are `quotas.MOVE_LINES`. `engine.star_line` reads them.
+STAR_LINES = frozenset({_BAND, _BAND_NONE, _LIMIT})
 _EITHER = Note(N_("give either the three components or a base, not both or neither"))
 _ALL_THREE = Note(N_("give all three components: self, survey and review"))
 

@@ -15,7 +15,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from branches.permissions import may_export_reports, may_recompute, may_see_results, require
+from branches.permissions import (
+    may_export_reports,
+    may_recompute,
+    may_see_results,
+    may_simulate,
+    require,
+)
 from scoring.models import Campaign, Rating
 from scoring.services import recompute as recompute_service
 from scoring.services import results
@@ -43,6 +49,7 @@ def campaign_results(request, pk):
         "may_recompute": may_recompute(request.user),
         "recompute_refusal": recompute_service.refusal(campaign),
         "may_export": may_export_reports(request.user),
+        "may_simulate": may_simulate(request.user),
         "changed": campaign.recomputed_at is not None
         and recompute_service.inputs_changed_since_recompute(campaign),
     }
