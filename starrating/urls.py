@@ -19,6 +19,9 @@ urlpatterns = [
 # Nothing is served at MEDIA_URL, even under DEBUG: every uploaded file (evidence, slip
 # sheets with plain codes) goes out through its permission-checked view only.
 
+# A database that cannot be reached gets the 503 "try again" page (docs/nonfunctional.md §7).
+handler500 = "starrating.error_pages.server_error"
+
 admin.site.site_header = "星级评定 · 管理"
 admin.site.site_title = "星级评定"
 admin.site.login_form = AdminLoginForm

@@ -3,7 +3,10 @@
 The Tasks API has no progress of its own (docs/decisions.md D-6n): the page reads this
 row, which the task updates with `.update()` as the exporter reports its percentage.
 The file is stored under a random name (`scoring.uploads.random_path`) and kept until
-`expires`, then purged (`scoring.services.exports.purge_expired`).
+`expires`, then purged (`scoring.services.exports.purge_expired`). While a worker makes
+it, `heartbeat_at` moves every few seconds; a running job whose heartbeat has stopped
+lost its worker and is queued again or failed (`scoring.services.exports.recover_stalled`,
+docs/decisions.md D-7r); `attempts` counts the runs started.
 """
 
 __all__ = ["ExportJob", "ExportStatus"]
@@ -61,6 +64,8 @@ class ExportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))
 
@@ -83,6 +88,13 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def restarted(self) -> bool:
+        """Queued or running again after a run whose worker stopped (D-7r)."""
+        if self.status == ExportStatus.QUEUED:
+            return self.attempts >= 1
+        return self.status == ExportStatus.RUNNING and self.attempts >= 2
 
     @property
     def verbose_kind(self) -> str:

@@ -9,16 +9,29 @@ exporters report at least every 5 %), stores the file under a random name and ma
 job done — or failed with a message for the user, the exception going to the log.
 Finished files are kept `settings.EXPORT_KEEP_HOURS` and purged by `purge_expired`
 (`manage.py purge_exports`, and on each new request).
+
+A worker can die mid-job (killed, its server restarted): the task backend then leaves its
+task running for ever. So a running job beats: a thread of the worker moves
+`heartbeat_at` every quarter of `settings.EXPORT_STALL_SECONDS`. `recover_stalled` finds
+running jobs whose heartbeat is older than that, queues each again for whichever worker
+is free (`MAX_ATTEMPTS` runs in all) or, after the last, fails it with `INTERRUPTED`
+(docs/decisions.md D-7r). It runs on each request, when the job's page or the list is
+read, and from `manage.py purge_exports`. A run that was given up but still lives finds
+its `attempts` changed: its writes then match no row and its file is deleted.
 """
 
+import contextlib
+import contextvars
 import datetime
 import logging
 import tempfile
+import threading
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,6 +83,7 @@ def request_export(*, kind, campaign, branch=None, options=None, actor) -> Expor
     than a second one (a double click, a reload; docs/decisions.md D-6p).
     """
     purge_expired()
+    recover_stalled()
     exporter = exporter_for(kind, campaign, branch, options)
     if not may_export(actor, branch):
         raise NotAllowed
@@ -120,17 +134,79 @@ UNEXPECTED = gettext_lazy(
 )
 
 
+#: What the user reads when every run of a job lost its worker (D-7r).
+INTERRUPTED = gettext_lazy(
+    "The report was interrupted: the program making it stopped, on every attempt. Request "
+    "it again; if that happens again, tell the administrator."
+)
+#: Runs of one job, the first included, before an interrupted job is failed (D-7r).
+MAX_ATTEMPTS = 2
+
+
+def _claim(job_id: int) -> int | None:
+    """Mark a queued job running for this run; the run's number, or None when the job is
+    not queued any more (run already, purged)."""
+    with transaction.atomic():
+        job = (
+            ExportJob.objects.select_for_update()
+            .filter(pk=job_id, status=ExportStatus.QUEUED)
+            .only("attempts")
+            .first()
+        )
+        if job is None:
+            return None
+        now = clock.now()
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            progress=0,
+            attempts=F("attempts") + 1,
+        )
+    return job.attempts + 1
+
+
+def beat_interval() -> float:
+    return max(0.5, settings.EXPORT_STALL_SECONDS / 4)
+
+
+@contextlib.contextmanager
+def _heartbeat(jobs):
+    """Move the job's `heartbeat_at` from a thread while the body runs (the rendering may
+    report no progress for minutes), on the thread's own connection, closed at the end."""
+    stop = threading.Event()
+    interval = beat_interval()
+
+    def beat():
+        try:
+            while not stop.wait(interval):
+                jobs.update(heartbeat_at=clock.now())
+        except Exception:
+            logger.exception("Export heartbeat stopped")
+        finally:
+            connections.close_all()
+
+    context = contextvars.copy_context()  # the caller's clock
+    thread = threading.Thread(target=context.run, args=(beat,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
+
+
 def run_job(job_id: int) -> None:
     """Make the report of a queued job (the body of `scoring.tasks.run_export`).
 
     A job that is not queued any more (run already, purged) is left alone. Written in
-    autocommit, one `.update()` at a time, so that the job page sees each step at once.
+    autocommit, one `.update()` at a time, so that the job page sees each step at once;
+    every write names this run, so a run given up as stalled changes nothing.
     """
-    jobs = ExportJob.objects.filter(pk=job_id)
-    if not jobs.filter(status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=clock.now(), progress=0
-    ):
+    attempt = _claim(job_id)
+    if attempt is None:
         return
+    jobs = ExportJob.objects.filter(pk=job_id, attempts=attempt)
     job = ExportJob.objects.select_related("campaign", "branch").get(pk=job_id)
     reached = 0
 
@@ -139,10 +215,10 @@ def run_job(job_id: int) -> None:
         percent = max(0, min(99, int(percent)))  # 100 once the file is stored
         if percent > reached:
             reached = percent
-            jobs.update(progress=percent)
+            jobs.update(progress=percent, heartbeat_at=clock.now())
 
     # The worker has no request: the file is written in the product's language (Chinese).
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), _heartbeat(jobs):
         try:
             exporter = exporter_for(job.kind, job.campaign, job.branch, job.options)
             with tempfile.TemporaryFile() as fp:
@@ -167,7 +243,7 @@ def run_job(job_id: int) -> None:
         finished_at=now,
         expires_at=keep_until(now),
     ):
-        default_storage.delete(name)  # purged meanwhile: leave no file behind
+        default_storage.delete(name)  # purged or given up meanwhile: leave no file behind
 
 
 def _fail(jobs, message: str) -> None:
@@ -175,6 +251,36 @@ def _fail(jobs, message: str) -> None:
     jobs.update(
         status=ExportStatus.FAILED, error=message, finished_at=now, expires_at=keep_until(now)
     )
+
+
+def recover_stalled(jobs=None, now: datetime.datetime | None = None) -> int:
+    """Queue again, or fail after `MAX_ATTEMPTS` runs, the running jobs (of `jobs`, else
+    all) whose heartbeat is older than `settings.EXPORT_STALL_SECONDS`; how many."""
+    now = now or clock.now()
+    cutoff = now - datetime.timedelta(seconds=settings.EXPORT_STALL_SECONDS)
+    stale = Q(status=ExportStatus.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    jobs = ExportJob.objects.all() if jobs is None else jobs
+    recovered = 0
+    for pk, attempts in jobs.filter(stale).values_list("pk", "attempts"):
+        this_run = ExportJob.objects.filter(stale, pk=pk, attempts=attempts)
+        if attempts < MAX_ATTEMPTS:
+            with transaction.atomic():
+                if this_run.update(status=ExportStatus.QUEUED, progress=0, heartbeat_at=None):
+                    transaction.on_commit(lambda pk=pk: _enqueue(pk))
+                    recovered += 1
+        else:
+            with translation.override(settings.LANGUAGE_CODE):
+                message = str(INTERRUPTED)
+            recovered += this_run.update(
+                status=ExportStatus.FAILED,
+                error=message,
+                finished_at=now,
+                expires_at=keep_until(now),
+            )
+        logger.warning("Export job %s lost its worker (run %s)", pk, attempts)
+    return recovered
 
 
 def purge_expired(now: datetime.datetime | None = None) -> int:

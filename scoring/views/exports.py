@@ -5,7 +5,9 @@
   campaign's; a branch's for whoever may see its rating); refusals are flashed;
 - the job's page, its JSON status (polled by `static/js/export_job.js`) and the
   download: the requester and committee staff only, 404 for anyone else (a job's
-  existence is nobody else's business);
+  existence is nobody else's business); reading the page or the list first recovers a
+  job whose worker stopped (`recover_stalled`: queued again, or failed with a button to
+  request it again);
 - "my exports": the user's reports still kept;
 - a branch's rating sheet, rendered in the request from the branch page.
 """
@@ -97,7 +99,20 @@ def _job_for(request, pk) -> ExportJob:
     )
     if not may_download_export(request.user, job):
         raise Http404
+    if export_service.recover_stalled(ExportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     return job
+
+
+def _restarted_notice(job) -> str:
+    """What the user reads while a job runs again after its worker stopped (D-7r)."""
+    if not job.restarted:
+        return ""
+    attempt = job.attempts + 1 if job.status == ExportStatus.QUEUED else job.attempts
+    return _(
+        "The program making this report stopped; it is being made again "
+        "(attempt %(attempt)d of %(most)d)."
+    ) % {"attempt": attempt, "most": export_service.MAX_ATTEMPTS}
 
 
 def _status(job) -> dict:
@@ -106,6 +121,7 @@ def _status(job) -> dict:
         "label": str(job.get_status_display()),
         "progress": job.progress,
         "error": job.error,
+        "notice": _restarted_notice(job),
         "download": reverse("scoring:export_download", args=[job.pk])
         if job.status == ExportStatus.DONE
         else None,
@@ -142,6 +158,7 @@ def download(request, pk):
 @require_GET
 @login_required
 def my_exports(request):
+    export_service.recover_stalled(ExportJob.objects.filter(requested_by=request.user))
     page = Paginator(export_service.jobs_of(request.user), JOBS_PER_PAGE).get_page(
         request.GET.get("page")
     )

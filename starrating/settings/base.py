@@ -328,6 +328,9 @@ SURVEY_THROTTLE_WINDOW = 600
 # Reports made in the background (docs/reports.md §6): a finished file is kept this many
 # hours for its requester, then purged (`manage.py purge_exports`, and on each request).
 EXPORT_KEEP_HOURS = int(os.environ.get("STARRATING_EXPORT_KEEP_HOURS", "24"))
+# A running report whose worker shows no sign of life for this many seconds lost it (killed,
+# its server restarted): it is queued again once, then failed (docs/decisions.md D-7r).
+EXPORT_STALL_SECONDS = int(os.environ.get("STARRATING_EXPORT_STALL_SECONDS", "120"))
 
 # E-mail (the reminders, docs/process.md §2.5): printed to the console unless an SMTP host
 # is given; DJANGO_EMAIL_BACKEND overrides the choice (docs/nonfunctional.md §5).

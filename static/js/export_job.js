@@ -10,6 +10,7 @@
   var percent = document.getElementById("export-percent");
   var status = document.getElementById("export-status");
   var error = document.getElementById("export-error");
+  var notice = document.getElementById("export-notice");
   var link = document.getElementById("export-download");
   var refresh = document.getElementById("export-refresh");
   var COLOURS = { queued: "secondary", running: "primary", done: "success", failed: "danger" };
@@ -29,10 +30,13 @@
       if (state.status === "done") { bar.classList.add("bg-success"); }
       refresh.classList.add("d-none");
     }
+    notice.textContent = state.notice || "";
+    notice.classList.toggle("d-none", !state.notice);
     if (state.status === "failed") {
       bar.classList.add("bg-danger");
       error.textContent = state.error;
       error.classList.remove("d-none");
+      document.getElementById("export-again").classList.remove("d-none");
     }
     if (state.download) {
       link.href = state.download;

@@ -99,6 +99,7 @@ def test_the_requester_and_staff_see_the_job_its_status_and_its_file(client, tre
         "label": "已完成",
         "progress": 100,
         "error": "",
+        "notice": "",
         "download": urls(done_job)["export_download"],
     }
     download = client.get(urls(done_job)["export_download"])
