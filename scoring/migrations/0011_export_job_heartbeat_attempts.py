@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0009_objection_correction'),
+        ('scoring', '0010_paper_ballots'),
     ]
 
     operations = [
