@@ -141,6 +141,12 @@ MATRIX = [
         post="302   403   403   403   403   405   403   403"),
     # --- Campaigns, a branch's page, withdrawal
     #         anon  sec_a sec_b rev_a rev_x staff appr  rerev
+    Row("scoring:simulator", ("campaign",),
+        get= "302   403   403   403   403   200   403   403",
+        post="405   405   405   405   405   405   405   405"),
+    Row("scoring:simulator_export", ("campaign",),
+        get= "302   403   403   403   403   200   403   403",
+        post="405   405   405   405   405   405   405   405"),
     Row("scoring:campaign_list", (),
         get= "302   403   403   403   403   200   200   200",
         post="302   403   403   403   403   200   200   200"),
