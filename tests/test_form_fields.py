@@ -25,6 +25,7 @@ MODULES = [
 #: Fields that are not free text and are checked by a rule of their own.
 EXEMPT = {
     ("CodeForm", "code"): "a slip code, checked against the code alphabet",
+    ("PaperBallotForm", "code"): "a slip code, checked against the code alphabet",
     ("LoginForm", "username"): "a username: only its length is checked, before it is looked up",
     ("LoginForm", "password"): "never stored or shown",
     ("AdminLoginForm", "username"): "as LoginForm",
@@ -64,6 +65,7 @@ def built(tree):
         "ReviewForm": {"criteria": criteria},
         "SelfEvaluationForm": {"criteria": criteria, "sheet": sheet},
         "BallotForm": {"criteria": criteria},
+        "PaperBallotForm": {"criteria": criteria},
         "CloseSurveyForm": {"staff": True},
     }
     made = {}
