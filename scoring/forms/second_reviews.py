@@ -2,6 +2,7 @@
 branches, the assignment, the decision and the disagreement page's margin. The second
 reviewer's sheet is `scoring.forms.reviews.ReviewForm`, the first review's form."""
 
+import re
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -13,6 +14,29 @@ from scoring.services.second_reviews import MARGIN_PERCENT
 from starrating.forms import DecimalField, IntegerField, ModelChoiceField, TextField
 
 from .versions import VersionField
+
+#: A primary key as a browser posts it: ASCII digits within the bigint column. Anything
+#: else is refused before the query (a 40-digit id overflows SQLite's INTEGER: a 500).
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _ids_or_refuse(values, message):
+    for value in values:
+        if not (isinstance(value, str) and _ID.fullmatch(value)):
+            raise forms.ValidationError(message, code="invalid_choice")
+
+
+class _OneOf(ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values:
+            _ids_or_refuse([value], self.error_messages["invalid_choice"])
+        return super().to_python(value)
+
+
+class _SomeOf(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        _ids_or_refuse(value, self.error_messages["invalid_choice"])
+        return super()._check_values(value)
 
 
 def _helper(*fields):
@@ -60,7 +84,7 @@ class DrawForm(forms.Form):
 class PickForm(forms.Form):
     """Branches picked by hand, among those not yet in the sample."""
 
-    assessments = forms.ModelMultipleChoiceField(
+    assessments = _SomeOf(
         label=_("Branches"),
         queryset=None,
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -82,7 +106,7 @@ class PickForm(forms.Form):
 
 class AssignForm(forms.Form):
     version = VersionField()
-    reviewer = ModelChoiceField(
+    reviewer = _OneOf(
         queryset=None,
         label=_("Second reviewer"),
         help_text=_(

@@ -383,6 +383,8 @@ class Pair:
     first: Decimal | None
     second: Decimal | None
     margin: Decimal
+    first_remark: str = ""
+    second_remark: str = ""
 
     @property
     def difference(self) -> Decimal | None:
@@ -474,17 +476,25 @@ def disagreement(campaign: Campaign, *, margin_percent: Decimal = MARGIN_PERCENT
         else:
             waiting.append(second)
     first_scores = defaultdict(dict)
-    for review_id, criterion_id, score in ReviewScore.objects.filter(
-        review_id__in=[first.pk for _s, first in compared]
-    ).values_list("review_id", "criterion_id", "score"):
-        first_scores[review_id][criterion_id] = score
+    for row in ReviewScore.objects.filter(review_id__in=[first.pk for _s, first in compared]):
+        first_scores[row.review_id][row.criterion_id] = row
     branches = []
     for second, first in compared:
-        mine = {s.criterion_id: s.score for s in second.scores.all()}
-        pairs = [
-            Pair(c, first_scores[first.pk].get(c.pk), mine.get(c.pk), margins[c.pk])
-            for c in criteria
-        ]
+        mine = {s.criterion_id: s for s in second.scores.all()}
+        theirs = first_scores[first.pk]
+        pairs = []
+        for c in criteria:
+            a, b = theirs.get(c.pk), mine.get(c.pk)
+            pairs.append(
+                Pair(
+                    c,
+                    a.score if a else None,
+                    b.score if b else None,
+                    margins[c.pk],
+                    a.remark if a else "",
+                    b.remark if b else "",
+                )
+            )
         branches.append(BranchPairs(second, first.total, pairs))
     spreads = []
     for index, criterion in enumerate(criteria):

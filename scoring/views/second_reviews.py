@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from branches.permissions import (
     is_staff,
@@ -34,7 +34,7 @@ from scoring.forms.second_reviews import (
     PickForm,
 )
 from scoring.forms.versions import show_stale, stale_data
-from scoring.models import Campaign, SecondReview
+from scoring.models import Campaign, CampaignStatus, SecondReview
 from scoring.services import reviews as review_services
 from scoring.services import second_reviews as services
 from scoring.services import survey as survey_services
@@ -64,11 +64,12 @@ def _sample_page(request, campaign, *, draw_form=None, pick_form=None, status=20
         "pool_size": pool.count(),
         "draw_form": draw_form or DrawForm(),
         "pick_form": pick_form or PickForm(pool=pool),
-        "declaring": campaign.status == "open",
+        "declaring": campaign.status == CampaignStatus.OPEN,
     }
     return render(request, "scoring/second_reviews/sample.html", context, status=status)
 
 
+@require_GET
 @login_required
 def sample(request, pk):
     require(may_run_second_reviews(request.user))
@@ -181,6 +182,7 @@ def remove(request, pk):
     return response
 
 
+@require_GET
 @login_required
 def queue(request):
     require(may_use_reviews(request.user))
@@ -260,6 +262,7 @@ def review_page(request, pk):
     return render(request, "scoring/second_reviews/review.html", context)
 
 
+@require_GET
 @login_required
 def disagreement(request, pk):
     require(may_run_second_reviews(request.user))
