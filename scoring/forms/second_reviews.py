@@ -129,7 +129,7 @@ class DecisionForm(forms.Form):
 
     version = VersionField()
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("Which review counts"),
         choices=[
             ("keep_first", _("Keep the first review")),
             ("use_second", _("Use the second review")),

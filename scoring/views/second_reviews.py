@@ -35,6 +35,7 @@ from scoring.forms.second_reviews import (
 )
 from scoring.forms.versions import show_stale, stale_data
 from scoring.models import Campaign, CampaignStatus, SecondReview
+from scoring.services import recompute
 from scoring.services import reviews as review_services
 from scoring.services import second_reviews as services
 from scoring.services import survey as survey_services
@@ -244,8 +245,13 @@ def review_page(request, pk):
                 show_stale(form, error)
             elif isinstance(error, review_services.InvalidScores):
                 form.add_service_errors(error.errors)
-    # Blind: the proposal is computed on this review's own total, never the first's.
-    proposal = review_services.preview(assessment, review_total=second.total)
+    # Blind: the proposal is computed on this review's own total, never the first's
+    # (before any score is saved there is none, and no proposal).
+    if second.scores.exists():
+        proposal = review_services.preview(assessment, review_total=second.total)
+    else:
+        (figures,) = recompute.gather(assessment.campaign, [assessment], with_ballots=False)
+        proposal = review_services.Preview(figures, None)
     context = {
         "second": second,
         "review": second,
