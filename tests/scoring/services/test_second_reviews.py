@@ -389,3 +389,17 @@ def test_a_branch_waiting_for_either_review_is_not_compared(tree, other, rated_c
     figures = services.disagreement(rated_campaign)
     assert figures.branches == [] and len(figures.waiting) == 1
     assert figures.criteria[0].pairs == 0 and figures.criteria[0].spread is None
+
+
+def test_the_branchs_audit_trail_holds_the_second_review_and_the_decision(
+    tree, other, assessment_a
+):
+    from scoring.services.audit_trail import audit_trail
+
+    second = submitted(assessment_a, other.reviewer, "6")
+    services.decide(second=second, actor=tree.staff, use_second=True, reason="第一次考评偏高")
+    entries = audit_trail(assessment_a)
+    reasons = [e["reason"] for e in entries]
+    assert "second_review.submitted" in reasons and "second_review.used" in reasons
+    decided = next(e for e in entries if e["reason"] == "second_review.used")
+    assert any(c["new"] == "第一次考评偏高" for c in decided["changes"])

@@ -300,3 +300,12 @@ def test_the_second_reviewers_queue_costs_the_same_at_any_size(
     _grow(tree, world, 8)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_home_page_tells_the_second_reviewer_what_is_assigned(client, tree, world):
+    client.force_login(world.other)
+    page = client.get(reverse("home")).content.decode()
+    assert "指派给您的复核考评" in page
+    assert reverse("scoring:second_review_queue") in page
+    submit(world)
+    assert "指派给您的复核考评" not in client.get(reverse("home")).content.decode()
