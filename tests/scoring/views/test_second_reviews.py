@@ -193,7 +193,8 @@ def test_the_branch_page_shows_the_decision_to_those_who_see_the_branch(client, 
         client.force_login(person)
         page = client.get(reverse("scoring:assessment", args=[world.a.pk])).content.decode()
         assert "首次考评偏高" in page and "采用复核考评" in page
-        assert "第二次意见" not in page
+        if person != tree.staff:  # staff's audit trail lists the second review's scores
+            assert "第二次意见" not in page
 
 
 def test_the_branch_page_says_nothing_of_an_undecided_second_review_but_to_staff(
