@@ -211,7 +211,7 @@ def _events(campaign, assessments, *, whole) -> dict[int, list[Event]]:
 
 def _second_totals(campaign, ids) -> dict[int, Decimal]:
     """{assessment id: the second review's total} where staff decided, with a recorded
-    reason, to rate on the second review (docs/process.md §2.1.3, D-2.1.3j): what `gather`
+    reason, to rate on the second review (docs/process.md §2.1.3, D-2.1.3k): what `gather`
     reads instead of the first review's total. One query."""
     rows = SecondReview.objects.filter(
         decision=Decision.USE_SECOND, status=SecondReviewStatus.SUBMITTED
@@ -284,7 +284,7 @@ def gather(
         row["assessment_id"]: row
         for row in review_rows.values("assessment_id", "status", "total", "audit_status")
     }
-    # Staff decided, with a recorded reason, to rate on the second review (D-2.1.3j).
+    # Staff decided, with a recorded reason, to rate on the second review (D-2.1.3k).
     seconds = _second_totals(campaign, None if whole else ids)
     figures = []
     for assessment in assessments:

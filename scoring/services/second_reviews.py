@@ -9,15 +9,16 @@
 - The second reviewer scores blind (`save_second_draft`, `submit_second_review`): the
   same score rules as the first review (`reviews._clean_scores`), the same "taking
   reviews" rule (`reviews._check_open`), the inputs ready; the page never shows the
-  first review, and no page of the first reviewer shows the second.
+  first review, and no page of the first reviewer shows the second (D-2.1.3j).
 - The rating uses the first review unless staff decide otherwise with a reason
   (`decide`): "use the second review" makes `recompute.gather` read the second
-  review's total instead of the first's; nothing else does. Draws, assignments and
-  decisions are taken only while the campaign is declaring (D-2.1.3k): once published,
-  the ratings change only through an upheld objection (`recompute.refusal`).
+  review's total instead of the first's; nothing else does (D-2.1.3k). Draws,
+  assignments and decisions are taken only while the campaign is declaring
+  (D-2.1.3l): once published, the ratings change only through an upheld objection
+  (`recompute.refusal`).
 - `disagreement` is the staff page's read model: per branch and criterion both scores
-  and the difference, flagged above a margin (D-2.1.3l); per criterion the number of
-  pairs, the medians and the spread (D-2.1.3m).
+  and the difference, flagged above a margin; per criterion the number of pairs, the
+  medians and the spread (D-2.1.3m).
 
 Every change is recorded through `starrating.audit` with a `second_review.*` code.
 """
@@ -51,10 +52,17 @@ from starrating import audit, clock
 
 from . import recompute, versions
 from .errors import NotAllowed, WorkflowError
-from .reviews import NotReadyForReview, _check_open, _clean_scores, _typed, _write_scores
+from .reviews import (
+    NotReadyForReview,
+    _check_open,
+    _clean_scores,
+    _typed,
+    _write_scores,
+    accepting_reviews,
+)
 
 #: A criterion's difference is flagged above this share of its maximum, in percent
-#: (2 points of a 10-point criterion), unless the page sets another (D-2.1.3l).
+#: (2 points of a 10-point criterion), unless the page sets another (D-2.1.3m).
 MARGIN_PERCENT = Decimal(20)
 CENT = Decimal("0.01")
 
@@ -92,7 +100,7 @@ def _check_staff(actor) -> None:
 
 
 def _check_declaring(campaign: Campaign) -> None:
-    """Declaring only: after it the recompute's refusal says why (D-2.1.3k)."""
+    """Declaring only: after it the recompute's refusal says why (D-2.1.3l)."""
     if campaign.status != CampaignStatus.OPEN:
         raise NotDeclaring(recompute.refusal(campaign) or None)
 
@@ -357,8 +365,6 @@ def sample_of(campaign: Campaign) -> list[SecondReview]:
 
 def queue_of(user) -> list[SecondReview]:
     """The second reviews assigned to the user in the campaigns taking reviews today."""
-    from .reviews import accepting_reviews
-
     return list(
         SecondReview.objects.filter(
             reviewer=user,
