@@ -329,6 +329,56 @@ def may_review(user, branch: Organisation) -> bool:
     return branch.pk in reviewable(user, [branch])
 
 
+# --- Second reviews (docs/process.md §2.1.3, D-2.1.3i) ---------------------------------
+
+
+def may_run_second_reviews(user) -> bool:
+    """Draw the sample, assign second reviewers, see the disagreement page and decide
+    which review counts: committee staff."""
+    return is_staff(user)
+
+
+def may_second_review(user, branch: Organisation, *, first_reviewer_id=None) -> bool:
+    """May score the branch blind as its second reviewer (D-2.1.3i): committee staff or
+    a reviewer of another parent organisation; never a reviewer of the branch's own
+    parent, nor its first reviewer, nor someone who belongs to it (recusal, as for the
+    review: `belongs_to`). The rule of `second_reviewer_candidates`, for one user."""
+    if not getattr(user, "is_authenticated", False) or user.pk == first_reviewer_id:
+        return False
+    roles = roles_of(user)
+    above = roles.get(Role.REVIEWER, frozenset())
+    if branch.parent_id in above:
+        return False
+    if not (roles.get(Role.STAFF) or above - {branch.parent_id}):
+        return False
+    return not belongs_to(user, branch)
+
+
+def second_reviewer_candidates(branch: Organisation, *, first_reviewer_id=None):
+    """The users `may_second_review` allows for the branch, as one queryset (the
+    assignment's choices): staff and other parents' reviewers, less the branch's own
+    parent's reviewers, its first reviewer, its members with an account and its
+    secretaries."""
+    from django.contrib.auth import get_user_model
+
+    assigned = RoleAssignment.objects.filter(
+        Q(role=Role.STAFF) | (Q(role=Role.REVIEWER) & ~Q(organisation_id=branch.parent_id))
+    )
+    own_parent = RoleAssignment.objects.filter(role=Role.REVIEWER, organisation_id=branch.parent_id)
+    secretaries = RoleAssignment.objects.filter(role=Role.SECRETARY, organisation_id=branch.pk)
+    members = Member.objects.filter(branch_id=branch.pk, user__isnull=False)
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=assigned.values("user_id"), is_active=True)
+        .exclude(pk__in=own_parent.values("user_id"))
+        .exclude(pk__in=secretaries.values("user_id"))
+        .exclude(pk__in=members.values("user_id"))
+    )
+    if first_reviewer_id is not None:
+        users = users.exclude(pk=first_reviewer_id)
+    return users.order_by("username")
+
+
 # --- The self-evaluation and the events (docs/process.md §2.1.1) ---------------------------
 
 

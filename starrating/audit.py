@@ -55,6 +55,15 @@ ACTIONS = {
     "review.returned": _("Review returned to the reviewer"),
     "review.audit_agreed": _("Five-star proposal agreed"),
     "review.audit_sent_back": _("Five-star proposal sent back"),
+    # second reviews (docs/process.md §2.1.3)
+    "second_review.drawn": _("Drawn for a second review"),
+    "second_review.picked": _("Picked for a second review"),
+    "second_review.assigned": _("Second reviewer assigned"),
+    "second_review.removed": _("Taken out of the second-review sample"),
+    "second_review.draft_saved": _("Second review draft saved"),
+    "second_review.submitted": _("Second review submitted"),
+    "second_review.used": _("Decision: the rating uses the second review"),
+    "second_review.kept_first": _("Decision: the rating keeps the first review"),
     # events
     "event.recorded": _("Event recorded"),
     "event.edited": _("Event edited"),

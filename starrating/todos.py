@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from branches.models import Role
-from branches.permissions import is_staff, may_approve, may_rereview, roles_of
+from branches.permissions import is_staff, may_approve, may_rereview, may_use_reviews, roles_of
 from improvement import services as improvement
 from improvement.models import PlanStatus
 from scoring.services import (
@@ -25,6 +25,7 @@ from scoring.services import (
     publicity,
     recompute,
     reviews,
+    second_reviews,
     self_evaluation,
     survey,
 )
@@ -226,6 +227,16 @@ def review_todos(user) -> list[Todo]:
                 count=workload.returned,
                 deadline=workload.deadline,
                 key="reviews-returned",
+            )
+        )
+    assigned = second_reviews.to_do(user) if may_use_reviews(user) else 0
+    if assigned:
+        items.append(
+            Todo(
+                role,
+                _("Second reviews assigned to you"),
+                reverse("scoring:second_review_queue"),
+                count=assigned,
             )
         )
     if not staff:

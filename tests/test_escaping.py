@@ -50,6 +50,7 @@ from scoring.models import (
     ReReview,
     Review,
     ScoreEvent,
+    SecondReview,
     SelfEvaluation,
     SelfScore,
     StarChange,
@@ -321,6 +322,7 @@ def build_world() -> World:
     _publicity_world(w)
     _demonstration_world(w)
     _improvement_world(w)
+    _second_review_world(w)
     _read_back(w)
     return w
 
@@ -407,6 +409,33 @@ def _demonstration_world(w: World) -> None:
             assessment=a_shown, actor=u["staff"], reason=marker("site.reason")
         )
     w.objects.update(shown=shown, a_shown=a_shown, site=site, code_a=org["a"].code)
+
+
+def _second_review_world(w: World) -> None:
+    """A picked for a second review, scored by a second staff member with remarks, and
+    the staff decision to use it, with its reason (docs/process.md §2.1.3)."""
+    from scoring.services import second_reviews
+
+    u, org = w.users, {k[4:]: v for k, v in w.objects.items() if k.startswith("org_")}
+    u["second_reviewer"] = _user("w_second", Role.STAFF, org["committee"])
+    campaign = Campaign.objects.get(pk=w.objects["campaign"].pk)
+    a = Assessment.objects.get(pk=w.objects["a"].pk)
+    (second,) = second_reviews.pick_branches(campaign=campaign, actor=u["staff"], assessments=[a])
+    second_reviews.assign_reviewer(second=second, actor=u["staff"], reviewer=u["second_reviewer"])
+    criteria = list(campaign.criteria.order_by("position"))
+    second_reviews.submit_second_review(
+        second=second,
+        actor=u["second_reviewer"],
+        scores={c.pk: c.max_points - 10 for c in criteria},
+        remarks={c.pk: marker("second.remark") for c in criteria},
+    )
+    second_reviews.decide(
+        second=second,
+        actor=u["staff"],
+        use_second=True,
+        reason=marker("second.decision_reason"),
+    )
+    w.objects["second"] = second
 
 
 def _improvement_world(w: World) -> None:
@@ -689,6 +718,18 @@ FIELDS += [
         "site.unmarked_reason",
         "scoring.DemonstrationSite.unmarked_reason",
         _get(DemonstrationSite, lambda w: {"unmarked_at__isnull": False}, "unmarked_reason"),
+    ),
+]
+FIELDS += [
+    Field(
+        "second.remark",
+        "scoring.SecondReviewScore.remark",
+        lambda w: w.objects["second"].scores.order_by("criterion__position")[0].remark,
+    ),
+    Field(
+        "second.decision_reason",
+        "scoring.SecondReview.decision_reason",
+        _get(SecondReview, lambda w: {"pk": w.objects["second"].pk}, "decision_reason"),
     ),
 ]
 FIELD_KEYS = {f.key for f in FIELDS}
@@ -1188,6 +1229,45 @@ PAGES = [
     Page("export job", "scoring:export_job", ("job",), (SECRETARY_A, STAFF), (*CAMPAIGN, "org.a")),
 ]
 
+# Second reviews (docs/process.md §2.1.3): A's, scored by a second staff member, decided.
+SECOND = "second_reviewer"
+PAGES += [
+    Page("second reviews", "scoring:second_reviews", ("campaign",), (STAFF,), (*CAMPAIGN, *TREE_A)),
+    Page(
+        "disagreement",
+        "scoring:second_review_disagreement",
+        ("campaign",),
+        (STAFF,),
+        (*CAMPAIGN, *TREE_A, "criterion.title", "query"),
+        query=("margin",),
+    ),
+    Page(
+        "second review decision",
+        "scoring:second_review_decide",
+        ("second",),
+        (STAFF,),
+        (*TREE_A, "criterion.title", "review_a.remark", "second.remark", "second.decision_reason"),
+    ),
+    Page(
+        "second reviewer assignment", "scoring:second_review_assign", ("second",), (STAFF,), TREE_A
+    ),
+    Page("my second reviews", "scoring:second_review_queue", (), (SECOND,), (*CAMPAIGN, *TREE_A)),
+    Page(
+        "second review sheet",
+        "scoring:second_review",
+        ("second",),
+        (SECOND,),
+        ("org.a", "criterion.title", "self_a.remark", "self_a.ev", "second.remark"),
+    ),
+    Page(
+        "branch page, second-review decision",
+        "scoring:assessment",
+        ("a",),
+        EVERYONE_OF_A,
+        ("org.a", "second.decision_reason"),
+    ),
+]
+
 #: URL names that are not pages: POST-only actions, downloads, JSON, the admin, auth.
 NOT_PAGES = {
     "scoring:recompute": "POST only",
@@ -1224,6 +1304,9 @@ NOT_PAGES = {
     "improvement:item_evidence": "a file download",
     "scoring:objection_attachment": "a file download",
     "scoring:approval_minutes": "a file download",
+    "scoring:second_reviews_draw": "POST only",
+    "scoring:second_reviews_pick": "POST only",
+    "scoring:second_review_remove": "POST only",
 }
 NOT_PAGE_PREFIXES = ("admin:",)
 NOT_PAGE_MODULES = ("django.contrib.auth.views",)  # but "login" is in PAGES

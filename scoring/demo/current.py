@@ -1,4 +1,5 @@
-"""This year's campaign, open and part-way: a few branches have started, the rest not."""
+"""This year's campaign, open and part-way: a few branches have started, the rest not;
+three are in the second-review sample (`second_reviews`)."""
 
 import datetime
 
@@ -8,6 +9,7 @@ from scoring.services import reviews
 
 from .accounts import secretary_of
 from .data import TIERS, reference_date
+from .second_reviews import play_second_reviews
 from .steps import (
     build_campaign,
     enter_paper_ballots,
@@ -61,6 +63,17 @@ def play_current_campaign(rng, orgs, users, profiles, *, year, today, clock) -> 
         actor=users["reviewer"],
         scores=half,
         remarks={k: remarks[k] for k in half},
+    )
+    # Second reviews: `other` compared and decided, `submitted` assigned, `drafting` waiting.
+    play_second_reviews(
+        rng,
+        played,
+        orgs,
+        users,
+        profiles,
+        start=start,
+        clock=clock,
+        branches=(other, submitted, drafting),
     )
     if real:
         clock.real()

@@ -6,5 +6,6 @@ from .exports import *  # noqa: F403
 from .publicity import *  # noqa: F403
 from .rating import *  # noqa: F403
 from .review import *  # noqa: F403
+from .second_review import *  # noqa: F403
 from .self_evaluation import *  # noqa: F403
 from .survey import *  # noqa: F403

@@ -29,6 +29,8 @@ from scoring.models import (
     Review,
     ReviewScore,
     ScoreEvent,
+    SecondReview,
+    SecondReviewScore,
     SelfEvaluation,
     SelfScore,
     Survey,
@@ -40,12 +42,21 @@ from starrating.wording import bracket
 
 #: Fields that say nothing to a reader: keys (the entry's label names the object), the
 #: optimistic-locking version, stored file paths (the original file name is shown).
-HIDDEN = {"id", "self_evaluation", "assessment", "campaign", "branch", "review", "version"}
+HIDDEN = {
+    "id",
+    "self_evaluation",
+    "assessment",
+    "campaign",
+    "branch",
+    "review",
+    "second_review",
+    "version",
+}
 #: Fields hidden on creation only: the entry's label already names them.
 HIDDEN_ON_CREATE = {"criterion"}
 STAR_FIELDS = {"self_star", "proposed_star"}
 #: Score rows are details of the save that wrote them; the group is named by the sheet.
-DETAIL_MODELS = (SelfScore, ReviewScore)
+DETAIL_MODELS = (SelfScore, ReviewScore, SecondReviewScore)
 #: How many groups are listed before the rest is folded under "older records".
 RECENT_GROUPS = 10
 
@@ -268,6 +279,17 @@ def audit_trail(assessment) -> Trail:
     entries += _entries(
         history(ReviewScore.history, review__assessment_id=assessment.pk),
         lambda r: _("Review score: %(criterion)s") % {"criterion": criterion(r)},
+        display,
+    )
+    # The second review (docs/process.md §2.1.3): the trail is staff's, who see both.
+    entries += _entries(
+        history(SecondReview.history, assessment_id=assessment.pk),
+        lambda r: _("Second review"),
+        display,
+    )
+    entries += _entries(
+        history(SecondReviewScore.history, second_review__assessment_id=assessment.pk),
+        lambda r: _("Second review score: %(criterion)s") % {"criterion": criterion(r)},
         display,
     )
     entries += _entries(

@@ -40,12 +40,15 @@ from scoring.models import (
     AuditStatus,
     Campaign,
     CampaignStatus,
+    Decision,
     Objection,
     ObjectionState,
     Rating,
     Review,
     ReviewStatus,
     ScoreEvent,
+    SecondReview,
+    SecondReviewStatus,
     SelfEvaluation,
     SelfEvaluationStatus,
     Survey,
@@ -206,12 +209,28 @@ def _events(campaign, assessments, *, whole) -> dict[int, list[Event]]:
     }
 
 
+def _second_totals(campaign, ids) -> dict[int, Decimal]:
+    """{assessment id: the second review's total} where staff decided, with a recorded
+    reason, to rate on the second review (docs/process.md §2.1.3, D-2.1.3k): what `gather`
+    reads instead of the first review's total. One query."""
+    rows = SecondReview.objects.filter(
+        decision=Decision.USE_SECOND, status=SecondReviewStatus.SUBMITTED
+    )
+    if ids is None:
+        rows = rows.filter(assessment__campaign=campaign)
+    else:
+        rows = rows.filter(assessment_id__in=ids)
+    return dict(rows.values_list("assessment_id", "total"))
+
+
 def _latest_change(campaign):
-    """When a review, sheet, survey or event of the campaign last changed, or None."""
+    """When a review (first or second), sheet, survey or event of the campaign last
+    changed, or None."""
     latest = [
         model.history.filter(**{lookup: campaign}).aggregate(t=Max("history_date"))["t"]
         for model, lookup in (
             (Review, "assessment__campaign"),
+            (SecondReview, "assessment__campaign"),
             (SelfEvaluation, "assessment__campaign"),
             (Survey, "assessment__campaign"),
         )
@@ -265,6 +284,8 @@ def gather(
         row["assessment_id"]: row
         for row in review_rows.values("assessment_id", "status", "total", "audit_status")
     }
+    # Staff decided, with a recorded reason, to rate on the second review (D-2.1.3k).
+    seconds = _second_totals(campaign, None if whole else ids)
     figures = []
     for assessment in assessments:
         f = Figures(assessment=assessment, election=election_of(assessment, campaign))
@@ -279,7 +300,7 @@ def gather(
         review = reviews.get(assessment.pk)
         if review is not None:
             f.review_status = review["status"]
-            f.review_total = review["total"]
+            f.review_total = seconds.get(assessment.pk, review["total"])
             f.audit_status = review["audit_status"]
         f.events = tuple(events.get(assessment.pk, ()))
         if not f.self_submitted:
@@ -457,7 +478,8 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
 
 def inputs_changed_since_recompute(campaign: Campaign) -> bool:
     """Something the rating reads changed after the last recompute (for staff's to-dos):
-    a review, a sheet, a survey or an event (their history's latest time, four queries).
+    a review, a second review's decision, a sheet, a survey or an event (their history's
+    latest time, five queries).
     Before the first recompute: as soon as one review is submitted."""
     if campaign.recomputed_at is None:
         return Review.objects.filter(

@@ -43,7 +43,6 @@ from scoring.models import (
     Campaign,
     CampaignStatus,
     Review,
-    ReviewScore,
     ReviewStatus,
     SelfEvaluationStatus,
     SurveyStatus,
@@ -346,13 +345,16 @@ def _typed(scores, remarks) -> dict:
     return typed
 
 
-def _write_scores(review: Review, criteria, scores, remarks, actor, action, stamp) -> None:
-    """Save the changed score rows, recorded at the version's `stamp` like the review."""
+def _write_scores(review, criteria, scores, remarks, actor, action, stamp) -> None:
+    """Save the changed score rows, recorded at the version's `stamp` like the review.
+
+    `review` is a `Review` or a `SecondReview`: the score rows are those of its `scores`."""
     existing = {s.criterion_id: s for s in review.scores.all()}
+    score_model, parent = review.scores.model, review.scores.field.name
     for criterion in criteria:
         if criterion.pk not in scores:
             continue
-        row = existing.get(criterion.pk) or ReviewScore(review=review, criterion=criterion)
+        row = existing.get(criterion.pk) or score_model(**{parent: review}, criterion=criterion)
         remark = (remarks or {}).get(criterion.pk, row.remark or "")
         if row.pk and row.score == scores[criterion.pk] and row.remark == remark:
             continue

@@ -376,6 +376,7 @@ def assessment(request, pk):
         "derived_election_label": ElectionStatus(derived).label,
         **survey_service.summary_context(found),
         "review": found.part("review"),
+        "second_review": found.part("second_review"),
         "rating": rating,
         "completeness": recompute_service.completeness(campaign) if rating else None,
         "is_staff": staff,
