@@ -458,7 +458,7 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     from scoring.services import recompute as service
     from scoring.services import reviews as reviews_service
     from scoring.services import survey as survey_service
-    from scoring.views.results import RESULTS_PER_PAGE
+    from scoring.services.results import PER_PAGE as RESULTS_PER_PAGE
 
     User = get_user_model()
     staff = User.objects.get(username="bench-staff")

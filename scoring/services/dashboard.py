@@ -300,7 +300,12 @@ def ranking(assessments, *, parent=None, star=None, status=None, search=""):
 
 def missing_of(assessment: Assessment) -> list[str]:
     """What the branch still lacks (the rule of `recompute.COMPLETE`), from the parts
-    `ranking` loaded with it: no query."""
+    `ranking` loaded with it, in words: no query."""
+    return [str(MISSING_LABELS[code]) for code in missing_codes_of(assessment)]
+
+
+def missing_codes_of(assessment: Assessment) -> list[str]:
+    """`missing_of` as `recompute.MISSING_LABELS` keys."""
     sheet, survey, review = (assessment.part(n) for n in ("self_evaluation", "survey", "review"))
     missing = []
     if sheet is None or sheet.status != SelfEvaluationStatus.SUBMITTED:
@@ -311,7 +316,7 @@ def missing_of(assessment: Assessment) -> list[str]:
         missing.append("review")
     elif review.audit_status not in AUDIT_OK:
         missing.append("audit")
-    return [str(MISSING_LABELS[code]) for code in missing]
+    return missing
 
 
 def status_of(assessment: Assessment) -> str:

@@ -6,14 +6,32 @@ conventions: one source of truth). The results page uses them now; the reports w
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Count
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
 
 from branches.models import Organisation
-from scoring.models import Campaign, QuotaMode, Rating
+from scoring.models import (
+    Assessment,
+    AuditStatus,
+    Campaign,
+    QuotaMode,
+    Rating,
+    ReviewStatus,
+    SelfEvaluationStatus,
+    Survey,
+    SurveyStatus,
+)
 from scoring.rules import Note
 
 from . import recompute
+from .dashboard import missing_codes_of
+
+#: The rows a results page lists at once: the ranking, the quota moves, the missing
+#: branches and the low-participation surveys (docs/nonfunctional.md §7: a page's size
+#: does not grow with the campaign).
+PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -39,19 +57,37 @@ class QuotaCheck:
     low_min: int
     adjusted: tuple[QuotaMove, ...] = ()
     violations: tuple[QuotaMove, ...] = ()
+    #: How many branches the check moved (or would move) in all; `adjusted` and
+    #: `violations` hold only the page asked for when `of` was given a page.
+    adjusted_count: int = 0
+    violations_count: int = 0
+    moves_page: Page | None = None  # the page of the moves shown, for the pager
 
     @property
     def mode_label(self) -> str:
         return str(QuotaMode(self.mode).label)
 
     @classmethod
-    def of(cls, campaign: Campaign) -> "QuotaCheck | None":
+    def of(cls, campaign: Campaign, *, page=None) -> "QuotaCheck | None":
         """The campaign's stored check, None before the first recompute; the moved
-        branches' names in one query (none when nothing moved)."""
+        branches' names in one query (none when nothing moved).
+
+        With `page` (a page number, as the request gives it) only that page of
+        `PER_PAGE` moves is read (adjustments first, then violations; a check has one
+        kind or the other, by its mode); without, every move (the reports)."""
         report = campaign.quota_report
         if not report:
             return None
-        moves = [*report.get("adjusted", ()), *report.get("violations", ())]
+        adjusted, violations = report.get("adjusted", ()), report.get("violations", ())
+        moves_page = None
+        if page is None:
+            shown = [("adjusted", move) for move in adjusted]
+            shown += [("violations", move) for move in violations]
+        else:
+            every = [*(("adjusted", m) for m in adjusted), *(("violations", m) for m in violations)]
+            moves_page = Paginator(every, PER_PAGE).get_page(page)
+            shown = list(moves_page.object_list)
+        moves = [move for _key, move in shown]
         names = {}
         if moves:
             codes = {move["id"] for move in moves}
@@ -67,7 +103,8 @@ class QuotaCheck:
                     rule=move.get("rule"),
                     reason=Note.from_json(move["reason"]),
                 )
-                for move in report.get(key, ())
+                for kind, move in shown
+                if kind == key
             )
 
         return cls(
@@ -77,6 +114,9 @@ class QuotaCheck:
             low_min=report["low_min"],
             adjusted=rows("adjusted"),
             violations=rows("violations"),
+            adjusted_count=len(adjusted),
+            violations_count=len(violations),
+            moves_page=moves_page,
         )
 
 
@@ -85,6 +125,8 @@ def ranking(campaign: Campaign):
     return (
         Rating.objects.filter(assessment__campaign=campaign)
         .select_related("assessment__branch__parent")
+        # The trace is the bulk of a rating row and the list does not show it.
+        .defer("explain")
         .order_by("-score", "assessment__branch__code")
     )
 
@@ -99,27 +141,88 @@ def star_counts(campaign: Campaign) -> list[dict]:
     )
 
 
+class MissingRow(NamedTuple):
+    """A branch that lacks something, with what it lacks (the rule of `recompute.COMPLETE`)."""
+
+    assessment: Assessment
+    missing: list[str]  # recompute.MISSING_LABELS keys
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(recompute.MISSING_LABELS[code]) for code in self.missing]
+
+
+def low_participation(campaign: Campaign):
+    """The surveys of the campaign's enrolled branches closed under 80 % participation, by
+    branch code; one query, counted or sliced by the caller.
+
+    Decision D-7x: read as the surveys closed by a recorded override (`Survey.
+    close_override_reason`): `survey.close_survey` refuses to close under
+    `MIN_PARTICIPATION` without staff's reason and stores a reason only then, and a
+    closed survey's participation no longer changes, so the set is that of
+    `recompute.Figures.participation_low` without counting every survey's slips on each
+    page load (a test keeps the two in step)."""
+    return (
+        Survey.objects.filter(
+            assessment__campaign=campaign,
+            assessment__withdrawn_at__isnull=True,
+            status=SurveyStatus.CLOSED,
+        )
+        .exclude(close_override_reason="")
+        .select_related("assessment__branch")
+        .order_by("assessment__branch__code")
+    )
+
+
 @dataclass(frozen=True)
 class Progress:
     """What the campaign's branches still lack before they are rated (the rule of
-    `recompute.gather`), and the surveys closed under 80 % participation."""
+    `recompute.gather`, counted in the database), a page of those branches, and the
+    surveys closed under 80 % participation (their count and the first `PER_PAGE`)."""
 
     enrolled: int
-    missing: list  # recompute.Figures of the branches that lack something
+    missing_count: int
+    missing: Page  # of MissingRow, by branch code
     counts: list[tuple[str, int]]  # (what is missing, how many branches lack it)
-    low_participation: list
+    low_participation_count: int
+    low_participation: list  # Assessments, the first PER_PAGE
 
     @classmethod
-    def of(cls, campaign: Campaign) -> "Progress":
-        figures = recompute.gather(campaign, with_ballots=False)
-        missing = [f for f in figures if f.missing]
-        counts = [
-            (label, sum(1 for f in missing if code in f.missing))
-            for code, label in recompute.MISSING_LABELS.items()
-        ]
+    def of(cls, campaign: Campaign, *, page=None) -> "Progress":
+        """Two aggregate queries and two pages, whatever the campaign's size."""
+        submitted = Q(review__status=ReviewStatus.SUBMITTED)
+        enrolled = Assessment.objects.enrolled().filter(campaign=campaign).order_by()
+        lacking = {  # recompute.MISSING_LABELS key → filter ("self" cannot be a keyword)
+            recompute.MISSING_SELF: ~Q(self_evaluation__status=SelfEvaluationStatus.SUBMITTED),
+            recompute.MISSING_SURVEY: ~Q(survey__status=SurveyStatus.CLOSED),
+            recompute.MISSING_REVIEW: ~submitted,
+            recompute.MISSING_AUDIT: submitted
+            & ~Q(review__audit_status__in=[AuditStatus.NOT_NEEDED, AuditStatus.AGREED]),
+        }
+        counts = enrolled.aggregate(
+            enrolled=Count("pk"),
+            complete=Count("pk", filter=recompute.COMPLETE),
+            **{f"lacking_{code}": Count("pk", filter=q) for code, q in lacking.items()},
+        )
+        missing = (
+            enrolled.exclude(recompute.COMPLETE)
+            .select_related("branch__parent", "self_evaluation", "survey", "review")
+            .order_by("branch__code")
+        )
+        paginator = Paginator(missing, PER_PAGE)
+        paginator.count = counts["enrolled"] - counts["complete"]  # counted above: no COUNT
+        shown = paginator.get_page(page)
+        shown.object_list = [MissingRow(a, missing_codes_of(a)) for a in shown.object_list]
+        low = low_participation(campaign)
+        low_rows = [survey.assessment for survey in low[:PER_PAGE]]
         return cls(
-            enrolled=len(figures),
-            missing=missing,
-            counts=counts,
-            low_participation=[f for f in figures if f.survey_closed and f.participation_low],
+            enrolled=counts["enrolled"],
+            missing_count=counts["enrolled"] - counts["complete"],
+            missing=shown,
+            counts=[
+                (label, counts[f"lacking_{code}"])
+                for code, label in recompute.MISSING_LABELS.items()
+            ],
+            low_participation_count=low.count(),
+            low_participation=low_rows,
         )

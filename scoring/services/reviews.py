@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -192,6 +193,8 @@ class QueueRow(NamedTuple):
 
 
 _ORDER = {TO_REVIEW: 0, WAITING: 1, SUBMITTED: 2}
+#: The queue's page size (docs/nonfunctional.md §7: a page does not grow with the campaign).
+QUEUE_PAGE_SIZE = 50
 
 
 class QueueCounts(NamedTuple):
@@ -205,13 +208,26 @@ class QueueCounts(NamedTuple):
         return cls(states.count(TO_REVIEW), states.count(WAITING), states.count(SUBMITTED))
 
 
-def review_queue(user) -> list[QueueRow]:
-    """The branches this user may review in the campaigns taking reviews today.
+#: `QueueRow.state` in the database, as its place in the queue's order (`_ORDER`).
+_STATE_ORDER = Case(
+    When(review__status=ReviewStatus.SUBMITTED, then=Value(_ORDER[SUBMITTED])),
+    When(
+        self_evaluation__status=SelfEvaluationStatus.SUBMITTED,
+        survey__status=SurveyStatus.CLOSED,
+        then=Value(_ORDER[TO_REVIEW]),
+    ),
+    default=Value(_ORDER[WAITING]),
+    output_field=IntegerField(),
+)
+
+
+def _queue(user):
+    """The queue's assessments, in its order, as a queryset (None when empty).
 
     Recusal is `branches.permissions.reviewable`, the rule of `may_review` decided for
     every branch at once; the whole queue costs a fixed number of queries. Newest
     campaign first; in each, the branches to review now, then those still waiting for
-    their self-evaluation or survey, then the reviews submitted.
+    their self-evaluation or survey, then the reviews submitted; by branch code.
     """
     assessments = Assessment.objects.filter(
         campaign__in=Campaign.objects.filter(accepting_reviews(clock.today())),
@@ -220,24 +236,46 @@ def review_queue(user) -> list[QueueRow]:
     branches = BranchRef.rows(Organisation.objects.filter(pk__in=assessments.values("branch_id")))
     allowed = reviewable(user, branches)
     if not allowed:
-        return []
-    found = (
+        return None
+    return (
         assessments.filter(branch_id__in=allowed)
         .select_related("campaign", "branch", "branch__parent", "review")
         # The quota report is large and would be decoded once per row (docs/nonfunctional.md §7).
         .defer("campaign__quota_report")
-        .annotate(self_status=F("self_evaluation__status"), survey_status=F("survey__status"))
-    )
-    rows = [QueueRow(a, a.part("review")) for a in found]
-    rows.sort(
-        key=lambda row: (
-            -row.assessment.campaign.year,
-            row.assessment.campaign_id,
-            _ORDER[row.state],
-            row.assessment.branch.code,
+        .annotate(
+            self_status=F("self_evaluation__status"),
+            survey_status=F("survey__status"),
+            state_order=_STATE_ORDER,
         )
+        .order_by("-campaign__year", "campaign_id", "state_order", "branch__code")
     )
-    return rows
+
+
+def review_queue(user) -> list[QueueRow]:
+    """The branches this user may review in the campaigns taking reviews today, whole
+    (`_queue`'s order); the queue page reads `queue_page` instead."""
+    found = _queue(user)
+    return [] if found is None else [QueueRow(a, a.part("review")) for a in found]
+
+
+def queue_page(user, page=None) -> tuple[Page | None, QueueCounts]:
+    """One page of `QUEUE_PAGE_SIZE` rows of the user's queue and the counts over all of
+    it (one aggregate query): a fixed number of queries and rows whatever its length.
+    (None, zero counts) when the queue is empty."""
+    found = _queue(user)
+    if found is None:
+        return None, QueueCounts(0, 0, 0)
+    counts = found.order_by().aggregate(
+        **{
+            state: Count("pk", filter=Q(state_order=_ORDER[state]))
+            for state in (TO_REVIEW, WAITING, SUBMITTED)
+        }
+    )
+    paginator = Paginator(found, QUEUE_PAGE_SIZE)
+    paginator.count = sum(counts.values())  # counted above: no COUNT query more
+    shown = paginator.get_page(page)
+    shown.object_list = [QueueRow(a, a.part("review")) for a in shown.object_list]
+    return shown, QueueCounts(counts[TO_REVIEW], counts[WAITING], counts[SUBMITTED])
 
 
 # --- Changing -------------------------------------------------------------------------

@@ -29,21 +29,33 @@ from starrating.actions import perform
 
 from .reviews import assessment_for
 
-RESULTS_PER_PAGE = 100
+#: The page's lists, each paged by its own query parameter.
+PAGERS = ("page", "moves", "missing")
+
+
+def _queries(request) -> dict[str, str]:
+    """For each pager, the query string of the page without its own parameter."""
+    queries = {}
+    for name in PAGERS:
+        query = request.GET.copy()
+        query.pop(name, None)
+        queries[name] = query.urlencode()
+    return queries
 
 
 @login_required
 def campaign_results(request, pk):
     require(may_see_results(request.user))
     campaign = get_object_or_404(Campaign, pk=pk)
-    page = Paginator(results.ranking(campaign), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(results.ranking(campaign), results.PER_PAGE).get_page(request.GET.get("page"))
     offset = page.start_index()
     context = {
         "campaign": campaign,
         "page": page,
+        "queries": _queries(request),
         "ranked": [(offset + i, rating) for i, rating in enumerate(page.object_list)],
-        "quota": results.QuotaCheck.of(campaign),
-        "progress": results.Progress.of(campaign),
+        "quota": results.QuotaCheck.of(campaign, page=request.GET.get("moves", 1)),
+        "progress": results.Progress.of(campaign, page=request.GET.get("missing")),
         "star_counts": results.star_counts(campaign),
         "completeness": recompute_service.completeness(campaign),
         "may_recompute": may_recompute(request.user),

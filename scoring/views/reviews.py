@@ -11,6 +11,7 @@ Campaign results, recompute and a branch's rating are in `scoring.views.results`
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -32,6 +33,9 @@ from scoring.services.events import events_for_campaign
 from scoring.services.versions import StaleVersion
 from starrating.actions import perform
 from starrating.errors import WorkflowError
+
+#: The audit queue's page size (docs/nonfunctional.md §7).
+AUDIT_PAGE_SIZE = 50
 
 
 def assessment_for(user, pk) -> Assessment:
@@ -79,8 +83,8 @@ def _events_of(assessment):
 @login_required
 def review_queue(request):
     require(may_use_reviews(request.user))
-    rows = services.review_queue(request.user)
-    context = {"rows": rows, "counts": services.QueueCounts.of(rows)}
+    page, counts = services.queue_page(request.user, request.GET.get("page"))
+    context = {"page": page, "rows": page.object_list if page else [], "counts": counts}
     return render(request, "scoring/reviews/queue.html", context)
 
 
@@ -188,7 +192,9 @@ def return_review(request, pk):
 @login_required
 def audit_queue(request):
     require(may_audit(request.user))
-    return render(request, "scoring/reviews/audit_queue.html", {"reviews": services.audit_queue()})
+    page = Paginator(services.audit_queue(), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "reviews": page.object_list}
+    return render(request, "scoring/reviews/audit_queue.html", context)
 
 
 @login_required

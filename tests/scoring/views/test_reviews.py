@@ -220,15 +220,15 @@ def test_results_page_lists_missing_branches(client, campaign, tree):
     assert len(response.context["progress"].missing) == 1
 
 
-def test_results_page_paginates_by_100(client, campaign, tree):
-    for _ in range(101):
+def test_results_page_paginates_by_50(client, campaign, tree):
+    for _ in range(51):
         ready_branch(campaign, factories.branch(tree.party_committee), review_total=85)
     recompute_campaign(campaign=campaign, actor=tree.staff)
     client.force_login(tree.staff)
     url = reverse("scoring:campaign_results", args=[campaign.pk])
-    assert len(client.get(url).context["ranked"]) == 100
+    assert len(client.get(url).context["ranked"]) == 50
     second = client.get(url, {"page": 2}).context["ranked"]
-    assert [rank for rank, _ in second] == [101]
+    assert [rank for rank, _ in second] == [51]
 
 
 def test_review_queue_leaves_out_a_branch_the_reviewer_must_recuse_from(client, campaign, tree):
