@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation, OrgKind
-from scoring.uploads import ACCEPT, check_upload
 from starrating import clock
-from starrating.forms import ALL, ModelChoiceField, TextField
+from starrating.forms import ALL, ModelChoiceField, TextField, UploadField
+from starrating.uploads import LEDGER
 
 from .models import Category
 
@@ -70,11 +70,10 @@ class CloseItemForm(_Form):
         help_text=_("How the problem was put right."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    evidence = forms.FileField(
+    evidence = UploadField(
+        LEDGER,
         label=_("Evidence file"),
-        validators=[check_upload],
         help_text=_("Required. PDF, JPG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
     def __init__(self, *args, **kwargs):

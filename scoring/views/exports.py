@@ -70,7 +70,10 @@ def start(request, pk, kind):
     if kind not in exporters.KINDS:
         raise Http404
     back = request.POST.get("back", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path of this site only: `redirect` would take any other text for a view's name.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = reverse("scoring:campaign_results", args=[campaign.pk])
 
     try:
