@@ -21,3 +21,5 @@ urlpatterns = [
 admin.site.site_header = "星级评定 · 管理"
 admin.site.site_title = "星级评定"
 admin.site.login_form = AdminLoginForm
+
+handler400 = "starrating.views.bad_request"

@@ -138,7 +138,6 @@ def test_survey_open(client, tree, assessment):
             data={"public_slips": "3"},
             fields=("public_slips",),
             models=(Survey, Slip),
-            max_examples=40,
         ),
     )
 
@@ -224,7 +223,6 @@ def test_campaign_form(client, tree):
                 "publicity_days",
             ),  # fmt: skip
             models=(Campaign, Criterion),
-            max_examples=80,
         ),
     )
 
@@ -267,7 +265,6 @@ def test_rubric(client, tree, draft_campaign):
                 "band_3",
             ),  # fmt: skip
             models=(Campaign, Criterion),
-            max_examples=60,
         ),
     )
 
@@ -328,7 +325,6 @@ def test_plan_form(client, tree, campaign):
             data={"target_star": "3", "measures": "加强组织生活"},
             fields=("target_star", "measures"),
             models=(ImprovementPlan,),
-            max_examples=40,
         ),
     )
 
@@ -430,6 +426,5 @@ def test_export_form(client, tree, rated):
             data={"branch": tree.branch_a.code, "back": "/"},
             fields=("branch", "back"),
             models=(ExportJob,),
-            max_examples=40,
         ),
     )
