@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation, OrgKind
 from starrating import clock
-from starrating.forms import ALL, ModelChoiceField, TextField, UploadField
+from starrating.forms import ALL, IntegerField, ModelChoiceField, TextField, UploadField
 from starrating.uploads import LEDGER
 
 from .models import Category
@@ -52,7 +52,7 @@ class ItemForm(_Form):
         empty_label=_("None"),
         help_text=_("Optional: the criterion of the rubric the problem concerns."),
     )
-    event = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    event = IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

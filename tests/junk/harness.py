@@ -93,6 +93,8 @@ class Target:
     max_examples: int = 40
     #: Called in each example before the POST, with the client (e.g. enter a slip code).
     before: object = None
+    #: For a target that stores nothing in a table when it accepts: response → accepted?
+    accepted: object = None
 
 
 # --- Posting --------------------------------------------------------------------------------
@@ -271,10 +273,43 @@ def _spoils(target):
     return st.one_of(options)
 
 
+def _run(client, target, data, files):
+    """(response, snapshot before, snapshot after) of one POST, in `target`'s day."""
+    with clock.frozen(target.today) if target.today else contextlib.nullcontext():
+        if target.before:
+            target.before(client)
+        before = snapshot(target.models)
+        response = post(client, target.url, data, files)
+        return response, before, snapshot(target.models)
+
+
+def _changed(target, response, before, after) -> bool:
+    if target.accepted is not None and target.accepted(response):
+        return True
+    return before[0] != after[0]
+
+
+def check_target(client, target: Target) -> None:
+    """The target's valid POST is accepted: it changes the target's tables (then rolled
+    back), else every junk would be "refused" and the campaign would prove nothing."""
+    before_media = media_files()
+    with transaction.atomic():
+        try:
+            response, before, after = _run(client, target, target.data, target.files)
+            assert response.status_code < 400, response.status_code
+            assert _changed(target, response, before, after), f"{target.name}: changed nothing"
+        finally:
+            transaction.set_rollback(True)
+    root = Path(settings.MEDIA_ROOT)
+    for name in media_files() - before_media:
+        os.remove(root / name)
+
+
 def attack(client, target: Target) -> None:
     """Run the campaign against `target` (see the module docstring)."""
     if target.user is not None:
         client.force_login(target.user)
+    check_target(client, target)
     counts = COUNTS[target.name]
 
     @hypothesis_settings(
@@ -299,14 +334,10 @@ def attack(client, target: Target) -> None:
         before_media = media_files()
         with transaction.atomic():
             try:
+                response, before, after = _run(client, target, data, all_files)
+                assert response.status_code < 500, spoiled
                 with clock.frozen(target.today) if target.today else contextlib.nullcontext():
-                    if target.before:
-                        target.before(client)
-                    before = snapshot(target.models)
-                    response = post(client, target.url, data, all_files)
-                    assert response.status_code < 500, spoiled
-                    after = snapshot(target.models)
-                    if before[0] == after[0]:
+                    if not _changed(target, response, before, after):
                         left = after[1] - before[1]
                         assert not left, f"{spoiled!r}: files left without a row: {left}"
                         counts["refused"] += 1

@@ -87,6 +87,11 @@ def test_evidence_upload(client, tree, sheet):
     )
 
 
+def _keeps_a_code(response):
+    cookie = response.cookies.get("ballot_code")
+    return cookie is not None and bool(cookie.value)
+
+
 def test_ballot_code_entry(client, tree, issued):
     code = factories.member_codes(issued)[0]
     attack(
@@ -99,6 +104,8 @@ def test_ballot_code_entry(client, tree, issued):
             fields=("code", "step"),
             models=(Ballot, Slip),
             silent=frozenset({"step"}),
+            # A good code is kept on the device (a signed cookie), not in a table.
+            accepted=_keeps_a_code,
         ),
     )
 
@@ -107,7 +114,7 @@ def test_ballot(client, tree, issued, criteria):
     from tests.journey_helpers import ballot_data
 
     code = factories.member_codes(issued)[0]
-    data = ballot_data(criteria, ["A"] * len(criteria), "satisfied")
+    data = ballot_data(criteria, ["E"] * len(criteria), "satisfied")
 
     def enter_code(client):
         client.post(reverse("scoring:ballot"), {"step": "code", "code": code})
@@ -314,8 +321,7 @@ def _ledger(tree, campaign):
     return plan, person, factories.ledger_item(plan, responsible=person)
 
 
-def test_plan_form(client, tree, campaign):
-    factories.assessment(campaign, tree.branch_a)
+def test_plan_form(client, tree, rated):
     attack(
         client,
         Target(
@@ -395,6 +401,10 @@ def test_downgrade(client, tree):
 
 
 def test_approval(client, tree, published):
+    from scoring.services import publicity
+
+    with clock.frozen(factories.MEETING):
+        publicity.end_publicity_if_due(published)  # as the approver's first visit would
     attack(
         client,
         Target(

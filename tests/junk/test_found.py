@@ -100,3 +100,23 @@ def test_another_bad_request_keeps_the_general_page(client):
     assert response.status_code == 400
     page = response.content.decode()
     assert "请求有误" in page and "提交的内容过大" not in page
+
+
+def test_a_rubric_posted_with_thousands_of_rows_builds_fifty_and_is_refused(
+    client, tree, draft_campaign
+):
+    """TOTAL_FORMS of 10**40 made Django build and render its own limit, 2,000 forms: a
+    page of seconds. A rubric has at most `MAX_CRITERIA` rows."""
+    from scoring.forms.campaigns import MAX_CRITERIA
+
+    data = factories.policy_form(
+        title=draft_campaign.title, self_deadline=draft_campaign.self_deadline.isoformat()
+    )
+    data.update({"rubric-TOTAL_FORMS": "9" * 40, "rubric-INITIAL_FORMS": "0"})
+    before = list(Criterion.objects.values_list("pk", "title", "max_points"))
+    client.force_login(tree.staff)
+    response = client.post(reverse("scoring:campaign_edit", args=[draft_campaign.pk]), data)
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == MAX_CRITERIA
+    assert f"请最多提交 {MAX_CRITERIA} 个表单。" in response.content.decode()
+    assert list(Criterion.objects.values_list("pk", "title", "max_points")) == before

@@ -24,7 +24,7 @@ from starrating import clock, uploads
 from starrating.errors import WorkflowError
 from tests import factories
 
-from .harness import CJK, INVISIBLE, RANDOM_NAME, media_files
+from .harness import CJK, INVISIBLE, RANDOM_NAME, error_texts, media_files
 from .strategies import FILES
 
 TODAY = clock.today()
@@ -202,10 +202,11 @@ def test_a_failure_after_the_file_was_written_removes_the_file(tree, sheet, monk
 
 
 def _page_after(client, response):
+    """The errors the user reads on the page (after the redirect, if any), one text each."""
     if response.status_code == 302:
         response = client.get(response["Location"])
     assert response.status_code == 200
-    return response.content.decode()
+    return " | ".join(error_texts(response.content.decode()))
 
 
 def test_a_full_disk_on_the_evidence_page(client, tree, sheet, monkeypatch):
