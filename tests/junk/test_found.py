@@ -120,3 +120,17 @@ def test_a_rubric_posted_with_thousands_of_rows_builds_fifty_and_is_refused(
     assert len(response.context["formset"].forms) == MAX_CRITERIA
     assert f"请最多提交 {MAX_CRITERIA} 个表单。" in response.content.decode()
     assert list(Criterion.objects.values_list("pk", "title", "max_points")) == before
+
+
+@pytest.mark.parametrize("code", ["无此\x00支部", "\x00\u202e无此"])
+def test_an_export_form_with_a_nul_in_the_branch_code_is_refused_in_words(
+    client, tree, rated, code
+):
+    """The branch code went to the database as typed: on PostgreSQL a NUL is a DataError."""
+    client.force_login(tree.staff)
+    response = client.post(
+        reverse("scoring:export_start", args=[rated.pk, "rating-sheet"]), {"branch": code}
+    )
+    assert response.status_code == 302
+    assert "该支部未参加本次评定活动" in client.get(response["Location"]).content.decode()
+    assert not ExportJob.objects.exists()
