@@ -14,6 +14,12 @@ Adding a target is one entry: a test builds the world with the usual fixtures an
             files={"upload": ("a.pdf", PDF)},           # optional: file fields to spoil
         ))
 
+Optional: `silent` (fields whose junk may change nothing without a word: a honeypot, a
+dry run), `today` (the day it runs on), `before` (called before each POST: enter a slip
+code), `accepted` (for a target that keeps what it accepts outside the tables: a
+cookie), `max_examples` (40). Before the junk, the valid POST must be accepted
+(`check_target`).
+
 Each example (hypothesis, a fixed seed) spoils one to three of `fields` with `junk_text`
 (or one of `files` with `junk_file`), posts the form as a browser would (urlencoded, or
 multipart with files; invalid UTF-8 where the junk holds a lone surrogate), inside a
