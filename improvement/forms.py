@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation, OrgKind
 from scoring.forms.versions import VersionField
-from scoring.uploads import ACCEPT, check_upload
 from starrating import clock
-from starrating.forms import ALL, ModelChoiceField, TextField
+from starrating.forms import ALL, IntegerField, ModelChoiceField, TextField, UploadField
+from starrating.uploads import LEDGER
 
 from .models import Category
 
@@ -53,7 +53,7 @@ class ItemForm(_Form):
         empty_label=_("None"),
         help_text=_("Optional: the criterion of the rubric the problem concerns."),
     )
-    event = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    event = IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,11 +77,10 @@ class CloseItemForm(_Form):
         help_text=_("How the problem was put right."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    evidence = forms.FileField(
+    evidence = UploadField(
+        LEDGER,
         label=_("Evidence file"),
-        validators=[check_upload],
         help_text=_("Required. PDF, JPG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from branches.models import Member, Organisation
 from scoring.models import Campaign, Criterion, ScoreEvent
-from scoring.uploads import random_path
+from starrating.uploads import LEDGER, UploadTo
 
 
 class Category(models.TextChoices):
@@ -51,10 +51,6 @@ class PlanStatus(models.TextChoices):
 class ItemStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("ledger item", "Open")
     CLOSED = "closed", pgettext_lazy("ledger item", "Closed")
-
-
-def ledger_evidence_upload_to(instance, filename):
-    return random_path("ledger", filename)
 
 
 class ImprovementPlan(models.Model):
@@ -157,7 +153,7 @@ class LedgerItem(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
     evidence = models.FileField(
-        _("evidence"), upload_to=ledger_evidence_upload_to, max_length=200, blank=True
+        _("evidence"), upload_to=UploadTo(LEDGER.folder), max_length=200, blank=True
     )
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     evidence_type = models.CharField(_("evidence content type"), max_length=100, blank=True)

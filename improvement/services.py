@@ -35,8 +35,7 @@ from scoring.models.events import PENALTY_TYPES, ScoreEvent
 from scoring.services.errors import InvalidUpload, WrongState
 from scoring.services.stars import current_star, current_star_of
 from scoring.services.versions import check_row_version
-from scoring.uploads import check_upload
-from starrating import audit, clock
+from starrating import audit, clock, uploads
 from starrating.errors import NotAllowed, WorkflowError
 from starrating.inputs import TEXT_MAX_LENGTH, clean_text
 
@@ -332,10 +331,10 @@ def close_item(*, actor, item, closed_on, note, uploaded_file) -> LedgerItem:
     if not uploaded_file:
         raise InvalidItem(_("Closing an item needs its evidence: attach a file."))
     try:
-        content_type = check_upload(uploaded_file)
+        content_type = uploads.check_upload(uploaded_file, uploads.LEDGER)
     except ValidationError as error:
         raise InvalidUpload(" ".join(error.messages)) from None
-    with transaction.atomic():
+    with uploads.storing() as stash, transaction.atomic():
         item = _locked_item(item)
         if item.status != ItemStatus.OPEN:
             raise WrongState(_("The item is already closed."))
@@ -343,9 +342,12 @@ def close_item(*, actor, item, closed_on, note, uploaded_file) -> LedgerItem:
             raise InvalidItem(_("The closing date lies before the item was added."))
         item.status = ItemStatus.CLOSED
         item.closed_on, item.closing_note, item.closed_by = closed_on, note, actor
-        item.evidence_name = (uploaded_file.name or "")[-200:]
+        item.evidence_name = uploads.display_name(uploaded_file.name)
         item.evidence_type = content_type
-        item.evidence.save(uploaded_file.name, uploaded_file, save=False)
+        try:
+            stash.save(item.evidence, uploaded_file)
+        except ValidationError as error:
+            raise InvalidUpload(" ".join(error.messages)) from None
         audit.save(item, actor=actor, action="ledger.item_closed")
     return item
 

@@ -1,6 +1,6 @@
 """The one check of an uploaded zip container (.docx, .xlsx) before anything reads it.
 
-Evidence files (`scoring.uploads`) and the roster workbook (`branches.importers`) both
+Stored uploads (`starrating.uploads`) and the roster workbook (`branches.importers`) both
 arrive as zip archives; a small upload may unpack to gigabytes (a "zip bomb") or hold
 so many members that listing them is the attack. The limits are checked on the
 archive's central directory, before any member is decompressed. The sizes there are

@@ -12,6 +12,9 @@ form, 全部 ("All", `ALL`) in a filter, never Django's "---------". `ModelForm`
 the fields it builds; a form that declares its own drop-down of objects uses
 `ModelChoiceField` (with `empty_label=ALL` for a filter).
 
+`UploadField(use)` is every file input of a stored upload: the checks of
+`starrating.uploads` for that use, run by the form, and the `accept` list of its kinds.
+
 The login forms check the username's length before authenticating: Django's
 `AuthenticationForm` sets `max_length` after the field is built, so without this a long
 username reaches django-axes, which records it in a 255-character column.
@@ -27,6 +30,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from . import uploads
 from .inputs import (
     LINE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -106,6 +110,15 @@ class DecimalField(forms.DecimalField):
             return parse_decimal(value)
         except NotANumber:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UploadField(forms.FileField):
+    """A file for `use` (a `starrating.uploads.Use`), checked by content, type and size."""
+
+    def __init__(self, use, **kwargs):
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": use.accept}))
+        super().__init__(validators=[uploads.validator(use)], **kwargs)
+        self.use = use
 
 
 class ModelChoiceField(forms.ModelChoiceField):

@@ -25,3 +25,5 @@ handler500 = "starrating.error_pages.server_error"
 admin.site.site_header = "星级评定 · 管理"
 admin.site.site_title = "星级评定"
 admin.site.login_form = AdminLoginForm
+
+handler400 = "starrating.views.bad_request"

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -89,3 +90,10 @@ def home(request):
         "today": clock.today(),
     }
     return render(request, "home.html", context)
+
+
+def bad_request(request, exception):
+    """The 400 page; it says why when the request was too large (Django refuses a form
+    whose fields pass DATA_UPLOAD_MAX_MEMORY_SIZE, or with too many fields or files)."""
+    too_large = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
+    return render(request, "400.html", {"too_large": too_large}, status=400)

@@ -8,16 +8,20 @@ import inspect
 import pytest
 from django import forms
 
-from scoring.models import Criterion
+from scoring.models import Campaign, Criterion
 from starrating import forms as shared
 from tests import factories
 
 MODULES = [
     "branches.forms",
+    "improvement.forms",
     "scoring.forms.campaigns",
+    "scoring.forms.dashboard",
     "scoring.forms.events",
+    "scoring.forms.publicity",
     "scoring.forms.reviews",
     "scoring.forms.self_evaluation",
+    "scoring.forms.stars",
     "scoring.forms.survey",
     "starrating.forms",
     "reminders.forms",
@@ -30,6 +34,7 @@ EXEMPT = {
     ("LoginForm", "password"): "never stored or shown",
     ("AdminLoginForm", "username"): "as LoginForm",
     ("AdminLoginForm", "password"): "as LoginForm",
+    ("ObjectionForm", "website"): "a honeypot: a value drops the objection, nothing is stored",
 }
 
 
@@ -67,6 +72,17 @@ def built(tree):
         "BallotForm": {"criteria": criteria},
         "PaperBallotForm": {"criteria": criteria},
         "CloseSurveyForm": {"staff": True},
+        "ItemForm": {"plan": factories.plan(campaign, tree.branch_a)},
+        "OversightFilterForm": {"years": [campaign.year], "branches": branches},
+        "ObjectionForm": {"campaign": campaign},
+        "MarkDemonstrationSiteForm": {"candidates": branches},
+        "StarChangeForm": {"stars": [1, 2, 3]},
+        "LedgerFilterForm": {"branches": branches},
+        "DashboardFilterForm": {
+            "data": None,
+            "campaigns": Campaign.objects.all(),
+            "parents": branches,
+        },
     }
     made = {}
     for path, cls in _form_classes().items():

@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import improvement.models
 import simple_history.models
+import starrating.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -121,7 +122,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8, verbose_name='status')),
                 ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
                 ('closing_note', models.TextField(blank=True, verbose_name='closing note')),
-                ('evidence', models.FileField(blank=True, max_length=200, upload_to=improvement.models.ledger_evidence_upload_to, verbose_name='evidence')),
+                ('evidence', models.FileField(blank=True, max_length=200, upload_to=starrating.uploads.UploadTo("ledger"), verbose_name='evidence')),
                 ('evidence_name', models.CharField(blank=True, max_length=200, verbose_name='evidence file name')),
                 ('evidence_type', models.CharField(blank=True, max_length=100, verbose_name='evidence content type')),
                 ('reopen_reason', models.TextField(blank=True, verbose_name='reason for reopening')),

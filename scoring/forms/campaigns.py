@@ -197,8 +197,19 @@ class BaseRubricFormSet(forms.BaseModelFormSet):
         return sum((row[2] for row in self.rows()), Decimal(0)) if self.is_bound else None
 
 
+#: The most rows a rubric may have (D-7p): far above any real rubric (the default has ten),
+#: and a bound on the forms a posted TOTAL_FORMS may make the page build and render.
+MAX_CRITERIA = 50
+
 RubricFormSet = forms.modelformset_factory(
-    Criterion, form=CriterionForm, formset=BaseRubricFormSet, extra=1, can_delete=True
+    Criterion,
+    form=CriterionForm,
+    formset=BaseRubricFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_CRITERIA,
+    absolute_max=MAX_CRITERIA,
+    validate_max=True,
 )
 
 

@@ -9,9 +9,9 @@ from scoring.models import EventType, ScoreEvent
 from scoring.models.campaign import YEARS
 from scoring.services.errors import WorkflowError
 from scoring.services.events import MAX_COUNT, validate_event
-from scoring.uploads import ACCEPT, check_upload
 from starrating import clock
-from starrating.forms import ALL, IntegerField, ModelForm, formfield_for
+from starrating.forms import ALL, IntegerField, ModelForm, UploadField, formfield_for
+from starrating.uploads import EVENTS
 
 
 class ScoreEventForm(ModelForm):
@@ -19,12 +19,11 @@ class ScoreEventForm(ModelForm):
 
     count = formfield_for(ScoreEvent._meta.get_field("count"), min_value=1, max_value=MAX_COUNT)
 
-    upload = forms.FileField(
+    upload = UploadField(
+        EVENTS,
         label=_("Evidence file"),
         required=False,
-        validators=[check_upload],
         help_text=_("Optional. PDF, JPG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
     class Meta(ModelForm.Meta):

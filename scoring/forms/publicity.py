@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from branches.forms import BranchNameField
 from branches.models import Organisation
 from scoring.models.publicity import OBJECTION_MAX_CHARS
-from starrating.forms import LineField, ModelChoiceField, TextField
+from starrating.forms import LineField, ModelChoiceField, TextField, UploadField
+from starrating.uploads import MINUTES, OBJECTIONS
 from starrating.wording import bracket
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DOCUMENTS = ".pdf,.jpg,.jpeg,.png"
 
 
 class PublishForm(forms.Form):
@@ -49,11 +49,11 @@ class DecideObjectionForm(forms.Form):
 class ApproveForm(forms.Form):
     meeting_date = forms.DateField(label=_("Meeting date"), widget=DATE)
     reference = LineField(label=_("Reference number"), max_length=100)
-    minutes = forms.FileField(
+    minutes = UploadField(
+        MINUTES,
         label=_("Minutes"),
         required=False,
         help_text=_("PDF or image, at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENTS}),
     )
     confirm = forms.BooleanField(
         label=_(
@@ -93,11 +93,11 @@ class ObjectionForm(forms.Form):
     text = TextField(label=_("Objection"), max_length=OBJECTION_MAX_CHARS)
     name = LineField(label=_("Your name"), required=False, max_length=50)
     phone = LineField(label=_("Your phone"), required=False, max_length=30)
-    attachment = forms.FileField(
+    attachment = UploadField(
+        OBJECTIONS,
         label=_("Attachment"),
         required=False,
         help_text=_("PDF or image, at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENTS}),
     )
     website = forms.CharField(
         label=_("Leave this field empty"),

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring.uploads import ACCEPT, check_upload
-from starrating.forms import DecimalField, TextField
+from starrating.forms import DecimalField, TextField, UploadField
+from starrating.uploads import EVIDENCE
 
 from .versions import VersionField
 
@@ -95,11 +95,10 @@ class SelfEvaluationForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        EVIDENCE,
         label=_("Evidence file"),
-        validators=[check_upload],
         help_text=_("PDF, JPG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
 

@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.db.models.expressions
 import scoring.models.campaign
 import scoring.models.survey
-import scoring.uploads
+import starrating.uploads
 import simple_history.models
 import uuid
 from decimal import Decimal
@@ -385,7 +385,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField(verbose_name='date')),
                 ('document_ref', models.CharField(blank=True, max_length=120, verbose_name='document reference')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
-                ('evidence', models.FileField(blank=True, max_length=200, upload_to=scoring.uploads.event_upload_to, verbose_name='evidence')),
+                ('evidence', models.FileField(blank=True, max_length=200, upload_to=starrating.uploads.UploadTo("events"), verbose_name='evidence')),
                 ('evidence_name', models.CharField(blank=True, max_length=200, verbose_name='evidence file name')),
                 ('recorded_on', models.DateTimeField(auto_now_add=True, verbose_name='recorded on')),
                 ('branch', models.ForeignKey(limit_choices_to={'kind': 'branch'}, on_delete=django.db.models.deletion.PROTECT, related_name='score_events', to='branches.organisation', verbose_name='branch')),
@@ -467,7 +467,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=scoring.uploads.evidence_upload_to, verbose_name='file')),
+                ('file', models.FileField(max_length=200, upload_to=starrating.uploads.UploadTo("evidence"), verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

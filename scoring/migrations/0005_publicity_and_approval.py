@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import scoring.models.publicity
 import simple_history.models
+import starrating.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -53,7 +54,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('meeting_date', models.DateField(verbose_name='meeting date')),
                 ('reference', models.CharField(max_length=100, verbose_name='reference number')),
-                ('minutes', models.FileField(blank=True, max_length=200, upload_to=scoring.models.publicity.minutes_upload_to, verbose_name='minutes')),
+                ('minutes', models.FileField(blank=True, max_length=200, upload_to=starrating.uploads.UploadTo("minutes"), verbose_name='minutes')),
                 ('minutes_type', models.CharField(blank=True, max_length=100)),
                 ('recorded_at', models.DateTimeField(verbose_name='recorded at')),
                 ('snapshot', models.TextField(verbose_name='approved list')),
@@ -157,7 +158,7 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(max_length=2000, verbose_name='objection')),
                 ('name', models.CharField(blank=True, max_length=50, verbose_name="filer's name")),
                 ('phone', models.CharField(blank=True, max_length=30, verbose_name="filer's phone")),
-                ('attachment', models.FileField(blank=True, max_length=200, upload_to=scoring.models.publicity.objection_upload_to, verbose_name='attachment')),
+                ('attachment', models.FileField(blank=True, max_length=200, upload_to=starrating.uploads.UploadTo("objections"), verbose_name='attachment')),
                 ('attachment_type', models.CharField(blank=True, max_length=100)),
                 ('filed_at', models.DateTimeField(verbose_name='filed at')),
                 ('state', models.CharField(choices=[('open', 'Open'), ('dismissed', 'Dismissed'), ('upheld', 'Upheld')], default='open', max_length=10, verbose_name='state')),

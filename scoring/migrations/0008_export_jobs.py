@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import scoring.models.exports
+import starrating.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
                 ('options', models.JSONField(blank=True, default=dict, verbose_name='options')),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
                 ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=scoring.models.exports.export_upload_to, verbose_name='file')),
+                ('file', models.FileField(blank=True, max_length=200, upload_to=starrating.uploads.UploadTo("exports"), verbose_name='file')),
                 ('filename', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('error', models.TextField(blank=True, verbose_name='error')),
                 ('created_at', models.DateTimeField(verbose_name='requested at')),

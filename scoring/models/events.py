@@ -20,8 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from branches.models import Organisation
 from scoring.rules.model import Event as EngineEvent
-from scoring.uploads import event_upload_to
 from starrating import clock
+from starrating.uploads import EVENTS, UploadTo
 
 
 class EventType(models.TextChoices):
@@ -90,7 +90,7 @@ class ScoreEvent(models.Model):
     document_ref = models.CharField(_("document reference"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     evidence = models.FileField(
-        _("evidence"), upload_to=event_upload_to, max_length=200, blank=True
+        _("evidence"), upload_to=UploadTo(EVENTS.folder), max_length=200, blank=True
     )
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(

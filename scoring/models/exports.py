@@ -2,7 +2,7 @@
 
 The Tasks API has no progress of its own (docs/decisions.md D-6n): the page reads this
 row, which the task updates with `.update()` as the exporter reports its percentage.
-The file is stored under a random name (`scoring.uploads.random_path`) and kept until
+The file is stored under a random name (`starrating.uploads.UploadTo`) and kept until
 `expires`, then purged (`scoring.services.exports.purge_expired`). While a worker makes
 it, `heartbeat_at` moves every few seconds; a running job whose heartbeat has stopped
 lost its worker and is queued again or failed (`scoring.services.exports.recover_stalled`,
@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
-from scoring.uploads import random_path
+from starrating.uploads import UploadTo
 
 from .campaign import Campaign
 
@@ -29,8 +29,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-def export_upload_to(instance, filename):
-    return random_path("exports", filename)
+export_upload_to = UploadTo("exports")
 
 
 class ExportJob(models.Model):

@@ -23,7 +23,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import Organisation
-from scoring.uploads import random_path
+from starrating.uploads import MINUTES, OBJECTIONS, UploadTo
 
 from .campaign import Assessment, Campaign
 
@@ -36,14 +36,6 @@ RECEIPT_LENGTH = 10
 
 def new_receipt() -> str:
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(RECEIPT_LENGTH))
-
-
-def objection_upload_to(instance, filename):
-    return random_path("objections", filename)
-
-
-def minutes_upload_to(instance, filename):
-    return random_path("minutes", filename)
 
 
 class ObjectionState(models.TextChoices):
@@ -80,7 +72,7 @@ class Objection(models.Model):
     name = models.CharField(_("filer's name"), max_length=50, blank=True)
     phone = models.CharField(_("filer's phone"), max_length=30, blank=True)
     attachment = models.FileField(
-        _("attachment"), upload_to=objection_upload_to, max_length=200, blank=True
+        _("attachment"), upload_to=UploadTo(OBJECTIONS.folder), max_length=200, blank=True
     )
     attachment_type = models.CharField(max_length=100, blank=True)
     filed_at = models.DateTimeField(_("filed at"))
@@ -135,7 +127,7 @@ class Approval(models.Model):
     meeting_date = models.DateField(_("meeting date"))
     reference = models.CharField(_("reference number"), max_length=100)
     minutes = models.FileField(
-        _("minutes"), upload_to=minutes_upload_to, max_length=200, blank=True
+        _("minutes"), upload_to=UploadTo(MINUTES.folder), max_length=200, blank=True
     )
     minutes_type = models.CharField(max_length=100, blank=True)
     recorded_by = models.ForeignKey(

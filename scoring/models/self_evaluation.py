@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from scoring.uploads import evidence_upload_to
 from starrating import clock
+from starrating.uploads import EVIDENCE, UploadTo
 
 from .campaign import Assessment, CampaignStatus, Criterion
 
@@ -146,7 +146,7 @@ class Evidence(models.Model):
     self_evaluation = models.ForeignKey(
         SelfEvaluation, on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
+    file = models.FileField(_("file"), upload_to=UploadTo(EVIDENCE.folder), max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))

@@ -36,8 +36,8 @@ from scoring.models import (
     Survey,
 )
 from scoring.rules.labels import STAR_LABELS
-from scoring.uploads import KINDS
 from starrating import audit
+from starrating.uploads import KINDS
 from starrating.wording import bracket
 
 #: Fields that say nothing to a reader: keys (the entry's label names the object), the

@@ -30,8 +30,7 @@ from scoring.models import (
     ScoreEvent,
 )
 from scoring.rules.document import MAX_COUNT
-from scoring.uploads import check_upload
-from starrating import audit, clock
+from starrating import audit, clock, uploads
 from starrating.errors import NotAllowed
 from starrating.inputs import parse_int
 
@@ -107,15 +106,15 @@ def validate_event(
     return cleaned
 
 
-def _attach(event, uploaded_file):
+def _attach(stash, event, uploaded_file):
     if not uploaded_file:
         return
     try:
-        check_upload(uploaded_file)
+        uploads.check_upload(uploaded_file, uploads.EVENTS)
+        stash.save(event.evidence, uploaded_file)
     except ValidationError as error:
         raise InvalidUpload(" ".join(error.messages)) from None
-    event.evidence_name = (uploaded_file.name or "")[-200:]
-    event.evidence.save(uploaded_file.name, uploaded_file, save=False)
+    event.evidence_name = uploads.display_name(uploaded_file.name)
 
 
 #: The statuses in which a campaign's events are frozen but for a reopened branch.
@@ -177,15 +176,15 @@ def record_event(*, actor, branch, type, date, uploaded_file=None, **fields) -> 
         description=fields.get("description", "") or "",
         **cleaned,
     )
-    with transaction.atomic():
-        _attach(event, uploaded_file)
+    with uploads.storing() as stash, transaction.atomic():
+        _attach(stash, event, uploaded_file)
         audit.save(event, actor=actor, action="event.recorded")
     return event
 
 
 def update_event(*, event, actor, uploaded_file=None, **fields) -> ScoreEvent:
     """Change an event (any field); the history keeps the previous values."""
-    with transaction.atomic():
+    with uploads.storing() as stash, transaction.atomic():
         event = ScoreEvent.objects.select_for_update().get(pk=event.pk)
         branch = fields.get("branch", event.branch)
         _check(actor, branch)
@@ -198,7 +197,7 @@ def update_event(*, event, actor, uploaded_file=None, **fields) -> ScoreEvent:
             setattr(event, name, current[name] if current[name] is not None else "")
         for name, value in cleaned.items():
             setattr(event, name, value)
-        _attach(event, uploaded_file)
+        _attach(stash, event, uploaded_file)
         audit.save(event, actor=actor, action="event.edited")
     return event
 

@@ -47,8 +47,7 @@ from scoring.models import (
     StarCause,
 )
 from scoring.models.publicity import OBJECTION_MAX_CHARS
-from scoring.uploads import check_upload
-from starrating import audit, clock
+from starrating import audit, clock, uploads
 
 from . import versions
 from .campaigns import _move
@@ -60,9 +59,6 @@ from .stars import (
     current_stars,
     latest_changes,
 )
-
-#: Objection attachments and minutes: PDF or an image (of `scoring.uploads.KINDS`).
-DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
 def _locked(campaign) -> Campaign:
@@ -76,15 +72,20 @@ def _reason(text, message) -> str:
     return text
 
 
-def _document(uploaded) -> str:
-    """The content type of an accepted PDF or image; a refusal otherwise."""
+def _document(uploaded, use) -> str:
+    """The content type of an accepted PDF or image (`use`: objections or minutes); a
+    refusal otherwise."""
     try:
-        content_type = check_upload(uploaded)
+        return uploads.check_upload(uploaded, use)
     except ValidationError as error:
         raise WrongState(" ".join(error.messages)) from None
-    if content_type not in DOCUMENT_TYPES:
-        raise WrongState(_("Only a PDF file or an image (JPG, PNG) is accepted."))
-    return content_type
+
+
+def _store(stash, field, uploaded) -> None:
+    try:
+        stash.save(field, uploaded)
+    except ValidationError as error:
+        raise WrongState(" ".join(error.messages)) from None
 
 
 # --- What blocks publishing or approval ---------------------------------------------------
@@ -202,10 +203,10 @@ def file_objection(*, assessment, text, name="", phone="", attachment=None) -> O
         raise WrongState(
             _("The objection may be at most %(n)d characters long.") % {"n": OBJECTION_MAX_CHARS}
         )
-    content_type = _document(attachment) if attachment else ""
+    content_type = _document(attachment, uploads.OBJECTIONS) if attachment else ""
     assessment = Assessment.objects.select_related("campaign").get(pk=assessment.pk)
     end_publicity_if_due(assessment.campaign)  # kept even when the objection is refused
-    with transaction.atomic():
+    with uploads.storing() as stash, transaction.atomic():
         campaign = _locked(assessment.campaign)
         # The window may close while this waits for the lock: the moment of filing
         # decides, not whether the end has been recorded yet.
@@ -224,7 +225,7 @@ def file_objection(*, assessment, text, name="", phone="", attachment=None) -> O
             attachment_type=content_type,
         )
         if attachment:
-            objection.attachment.save(attachment.name, attachment, save=False)
+            _store(stash, objection.attachment, attachment)
         audit.save(objection, actor=None, action="objection.filed")
     return objection
 
@@ -414,9 +415,9 @@ def approve_campaign(*, campaign, actor, meeting_date, reference, minutes=None) 
         raise WrongState(_("Give the date of the committee meeting."))
     if meeting_date > clock.today():
         raise WrongState(_("The meeting date lies in the future."))
-    content_type = _document(minutes) if minutes else ""
+    content_type = _document(minutes, uploads.MINUTES) if minutes else ""
     end_publicity_if_due(campaign)
-    with transaction.atomic():
+    with uploads.storing() as stash, transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status == CampaignStatus.PUBLICITY:
             raise WrongState(_("The publicity period has not ended yet."))
@@ -441,7 +442,7 @@ def approve_campaign(*, campaign, actor, meeting_date, reference, minutes=None) 
             minutes_type=content_type,
         )
         if minutes:
-            approval.minutes.save(minutes.name, minutes, save=False)
+            _store(stash, approval.minutes, minutes)
         audit.save(approval, actor=actor, action="approval.recorded")
         branches = {
             a.branch.code: a.branch

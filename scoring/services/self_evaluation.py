@@ -32,8 +32,7 @@ from scoring.models import (
     SelfScore,
 )
 from scoring.rules.components import sheet_total
-from scoring.uploads import check_upload
-from starrating import audit, clock
+from starrating import audit, clock, uploads
 from starrating.errors import NotAllowed
 from starrating.inputs import parse_decimal, parse_int
 
@@ -284,21 +283,21 @@ def extend_deadline(*, sheet, actor, until, reason) -> SelfEvaluation:
 def add_evidence(*, sheet, actor, uploaded_file) -> Evidence:
     """Attach a file (checked by content and size) while the sheet is editable."""
     try:
-        content_type = check_upload(uploaded_file)
+        content_type = uploads.check_upload(uploaded_file, uploads.EVIDENCE)
+        with uploads.storing() as stash, transaction.atomic():
+            sheet = _lock(sheet)
+            _check_editable(sheet, actor)
+            evidence = Evidence(
+                self_evaluation=sheet,
+                original_name=uploads.display_name(uploaded_file.name),
+                content_type=content_type,
+                size=uploaded_file.size,
+                uploaded_by=actor,
+            )
+            stash.save(evidence.file, uploaded_file)
+            audit.save(evidence, actor=actor, action="evidence.added")
     except ValidationError as error:
         raise InvalidUpload(" ".join(error.messages)) from None
-    with transaction.atomic():
-        sheet = _lock(sheet)
-        _check_editable(sheet, actor)
-        evidence = Evidence(
-            self_evaluation=sheet,
-            original_name=(uploaded_file.name or "")[-200:],
-            content_type=content_type,
-            size=uploaded_file.size,
-            uploaded_by=actor,
-        )
-        evidence.file.save(uploaded_file.name, uploaded_file, save=False)
-        audit.save(evidence, actor=actor, action="evidence.added")
     return evidence
 
 

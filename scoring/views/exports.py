@@ -32,6 +32,7 @@ from scoring.services import exports as export_service
 from starrating import clock
 from starrating.actions import perform
 from starrating.errors import WorkflowError
+from starrating.inputs import clean_text
 
 from . import downloads
 from .reviews import assessment_for
@@ -55,7 +56,8 @@ def _options(request, kind) -> dict:
 
 
 def _branch(request, campaign):
-    code = request.POST.get("branch", "").strip()
+    # Typed text: without invisible characters (a NUL is a DataError on PostgreSQL).
+    code = clean_text(request.POST.get("branch", ""), multiline=False).strip()
     if not code:
         return None
     branch = Organisation.objects.filter(code=code, assessments__campaign=campaign).first()
@@ -71,8 +73,11 @@ def start(request, pk, kind):
     campaign = get_object_or_404(Campaign, pk=pk)
     if kind not in exporters.KINDS:
         raise Http404
-    back = request.POST.get("back", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    back = clean_text(request.POST.get("back", ""), multiline=False)
+    # A path of this site only: `redirect` would take any other text for a view's name.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = reverse("scoring:campaign_results", args=[campaign.pk])
 
     try:

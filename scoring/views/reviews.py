@@ -120,7 +120,9 @@ def review_page(request, pk):
             if response is not None:
                 return response
             if isinstance(error, StaleVersion):
-                review = Review.objects.get(assessment=assessment)  # as saved in between
+                # As saved in between; none yet when the posted version was never one.
+                saved = Review.objects.filter(assessment=assessment).first()
+                review = saved or Review(assessment=assessment)
                 form = ReviewForm(
                     stale_data(request.POST, error),
                     criteria=criteria,

@@ -238,10 +238,20 @@ def refuse_overlap(media_root, static_folders):
 
 refuse_overlap(MEDIA_ROOT, [STATIC_ROOT, *STATICFILES_DIRS])
 
-# Uploads: evidence files are at most 10 MB (checked per file in the forms too).
+# Uploads (starrating/uploads.py): the size limit of each use, by its storage folder;
+# the roster workbook, read and never stored, has its own (branches/importers.py).
+# A request's fields other than files may not exceed DATA_UPLOAD_MAX_MEMORY_SIZE (Django
+# answers 400, starrating.views.bad_request says why); a request's whole size is the
+# front server's limit (docs/nonfunctional.md §7, D-7n).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = {
+    "evidence": 10 * 1024 * 1024,
+    "events": 10 * 1024 * 1024,
+    "ledger": 10 * 1024 * 1024,
+    "objections": 10 * 1024 * 1024,
+    "minutes": 10 * 1024 * 1024,
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

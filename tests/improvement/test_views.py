@@ -311,7 +311,7 @@ def test_bad_closing_input_is_refused_with_a_message(client, tree, world, bad):
 
 
 def test_a_file_above_the_limit_is_refused(client, tree, world, settings):
-    settings.EVIDENCE_MAX_BYTES = len(factories.PNG) - 1
+    settings.UPLOAD_MAX_BYTES = {**settings.UPLOAD_MAX_BYTES, "ledger": len(factories.PNG) - 1}
     client.force_login(tree.secretary)
     response = client.post(reverse("improvement:item_close", args=[world["open"].pk]), close_post())
     assert response.status_code == 200 and "evidence" in response.context["form"].errors

@@ -10,8 +10,8 @@ from scoring.models import Evidence, ScoreEvent
 from scoring.services import events as event_service
 from scoring.services import self_evaluation as service
 from scoring.services.errors import InvalidUpload, WrongState
-from scoring.uploads import check_upload
 from starrating.archives import MAX_MEMBERS
+from starrating.uploads import check_upload
 from tests.archives import MiB, rebuild_with_bomb, rebuild_with_parts
 from tests.factories import (
     JPG,
@@ -63,12 +63,12 @@ def test_refused_types(name, content):
 
 
 def test_file_of_exactly_the_limit_is_accepted(settings):
-    settings.EVIDENCE_MAX_BYTES = 1000
+    settings.UPLOAD_MAX_BYTES = {**settings.UPLOAD_MAX_BYTES, "evidence": 1000}
     check_upload(upload("a.pdf", PDF + b"\x00" * (1000 - len(PDF))))
 
 
 def test_file_over_the_limit_is_refused(settings):
-    settings.EVIDENCE_MAX_BYTES = 1000
+    settings.UPLOAD_MAX_BYTES = {**settings.UPLOAD_MAX_BYTES, "evidence": 1000}
     with pytest.raises(ValidationError):
         check_upload(upload("a.pdf", PDF + b"\x00" * (1001 - len(PDF))))
 

@@ -69,7 +69,7 @@ def test_every_ballot_location_of_the_proxy_keeps_no_access_log():
 def test_the_proxy_accepts_the_largest_request_django_accepts():
     size = re.search(r"client_max_body_size (\d+)m;", nginx()).group(1)
     assert int(size) * 1024 * 1024 == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    assert settings.EVIDENCE_MAX_BYTES < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert max(settings.UPLOAD_MAX_BYTES.values()) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def test_the_proxy_sends_the_headers_the_app_trusts_behind_one_proxy():

@@ -96,7 +96,8 @@ def test_a_file_that_is_not_a_pdf_or_image_is_refused(client, tree, published):
         response = client.post(url, _form_data(tree, attachment=fake))
     assert response.status_code == 200
     assert not Objection.objects.exists()
-    assert "alert-danger" in response.content.decode()
+    # The form's file field checks it (starrating.uploads), beside the field.
+    assert "只接受PDF文件或图片（JPG、PNG）。" in response.content.decode()
 
 
 def test_a_filled_honeypot_saves_nothing_and_gives_no_receipt(client, tree, published):
