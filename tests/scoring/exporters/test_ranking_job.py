@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from scoring.models import ExportJob, ExportStatus
@@ -161,12 +161,14 @@ def test_bad_filters_never_break_the_export_and_start_nothing(client, tree, worl
     job = ExportJob.objects.first()
     if response["Location"].startswith(BOARD):
         # Refused: back to the dashboard, a Chinese message, nothing written.
+        event("refused")
         assert job is None
         notices = [str(m) for m in get_messages(response.wsgi_request)]
         assert notices and all(CJK.search(n) for n in notices), notices
         assert client.get(response["Location"]).status_code == 200
         return
     # Accepted: the filters were valid; the job runs to its file, no error.
+    event("accepted")
     assert job is not None and job.kind == "ranking-xlsx"
     exports.run_job(job.pk)
     job.refresh_from_db()
