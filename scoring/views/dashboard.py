@@ -171,7 +171,11 @@ def ranking_export(request):
     require(may_see_dashboard(request.user))
     data = request.POST.copy()
     form, campaign = _filters(request, data)
-    query = {name: data[name] for name in RANKING_FILTERS if data.get(name)}
+    # Back to the page with the filters it accepted (a refused one is named in the
+    # message; kept, a huge one would make the address too long to redirect to).
+    query = {
+        name: data[name] for name in RANKING_FILTERS if data.get(name) and name not in form.errors
+    }
     back = reverse("scoring:dashboard") + ("?" + urlencode(query) if query else "")
     if form.messages or campaign is None:
         for line in form.messages or [_("There is no campaign to export yet.")]:

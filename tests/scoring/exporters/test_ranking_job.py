@@ -116,6 +116,16 @@ def test_the_same_request_twice_gives_the_pending_job_back(client, tree, world):
 
 # --- Bad input ------------------------------------------------------------------------------
 
+
+@pytest.mark.parametrize("field", ["campaign", "parent", "star", "status", "q", "margin"])
+def test_a_huge_bad_filter_is_refused_and_dropped_from_the_way_back(client, tree, world, field):
+    client.force_login(tree.staff)
+    response = client.post(EXPORT, {field: "x" * 100_000})
+    assert response.status_code == 302 and response["Location"].startswith(BOARD)
+    assert len(response["Location"]) < 100 and not ExportJob.objects.exists()
+    assert [m for m in get_messages(response.wsgi_request) if CJK.search(str(m))]
+
+
 NASTY = st.sampled_from(
     [
         "",
