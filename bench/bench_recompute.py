@@ -533,8 +533,14 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     add("dashboard, staff", get(client, board), "page")
     add("dashboard, reviewer", get(reviewer_client, board), "page")
     add("dashboard, staff, rated four stars, page 2", get(client, f"{board}&star=4&page=2"), "page")
-    export = f"{reverse('scoring:dashboard_export')}?campaign={campaign.pk}"
-    add("dashboard ranking workbook, staff (every branch)", get(client, export))
+    from scoring.exporters.ranking import RankingWorkbook
+
+    def ranking_workbook():
+        # What its background job does (docs/decisions.md D-6z): every branch, for staff.
+        with tempfile.TemporaryFile() as fp:
+            RankingWorkbook(campaign, actor=staff).render(fp)
+
+    add("dashboard ranking workbook job, staff (every branch)", ranking_workbook)
     return rows, rated_count
 
 

@@ -8,6 +8,7 @@ of the style is the CJK face, or WeasyPrint falls back to a Japanese one.
 """
 
 import base64
+import math
 
 import pygal
 from pygal.style import Style
@@ -48,6 +49,10 @@ def style(colours=COLOURS) -> Style:
     )
 
 
+#: The width of a digit or Latin letter of the labels, in em (Noto Sans CJK SC: 0.55–0.6).
+LABEL_EM = 0.62
+
+
 def _options(**options) -> dict:
     base = {
         "style": style(),
@@ -81,7 +86,16 @@ def bars(labels, values, *, title="", **options) -> str:
 
 
 def lines(labels, series: dict, *, title="", **options) -> str:
-    """A line chart: x `labels`, one line per `series` name → values (None: no point)."""
+    """A line chart: x `labels`, one line per `series` name → values (None: no point).
+
+    pygal centres each x label under its point and the last point sits on the plot's
+    right edge, so an upright last label ran half out of the image (a date cut to
+    "2025-07-"): the right margin is widened by half its width (rotated labels start at
+    their point and pygal makes room for them itself)."""
+    labels = [str(label) for label in labels]
+    if labels and len(labels) > 1 and not options.get("x_label_rotation"):
+        half = math.ceil(len(labels[-1]) * style().label_font_size * LABEL_EM / 2)
+        options.setdefault("margin_right", _options()["margin"] + half)
     chart = pygal.Line(**_options(title=title, show_legend=len(series) > 1, **options))
     chart.x_labels = [str(label) for label in labels]
     for name, values in series.items():

@@ -1284,7 +1284,7 @@ NOT_PAGES = {
     "scoring:survey_participation": "JSON of counts",
     "scoring:ballot": "reached through scoring:ballot_code",
     "branches:roster_template": "an xlsx download",
-    "scoring:dashboard_export": "an xlsx download (its text: tests/scoring/exporters/test_ranking)",
+    "scoring:dashboard_export": "POST only (starts the ranking workbook's job, D-6z)",
     "scoring:export_start": "POST only",
     "scoring:simulator_export": "an xlsx download (its text: the exporters' `clean_text`)",
     "scoring:export_status": "JSON of the job's status, progress and our own message",

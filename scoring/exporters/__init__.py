@@ -11,11 +11,13 @@ from .annual_pdf import AnnualPdf
 from .base import Column, Exporter, ExportRefused, Sheet
 from .ledger import LedgerWorkbook
 from .publicity import ApprovedListPdf, Certificates, NoticePdf
+from .ranking import RankingWorkbook
 from .rating_sheet import RatingSheet
 
 __all__ = [
     "EXPORTERS",
     "KINDS",
+    "WEB_KINDS",
     "AnnualPdf",
     "AnnualWorkbook",
     "Column",
@@ -37,6 +39,12 @@ KINDS = {
     "ledger-xlsx": _("Rectification ledger workbook"),
 }
 
+#: The kinds made only from a web page, as background jobs (not kinds of `export`: they
+#: take the asking user's scope): identifier → its name.
+WEB_KINDS = {
+    "ranking-xlsx": _("Ranking workbook"),
+}
+
 #: The kinds built so far: identifier → exporter class.
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
@@ -48,6 +56,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
         RatingSheet,
         Certificates,
         LedgerWorkbook,
+        RankingWorkbook,
     )
 }
 
@@ -55,6 +64,6 @@ EXPORTERS: dict[str, type[Exporter]] = {
 def get(kind: str) -> type[Exporter] | None:
     """The exporter of `kind`, None when the kind is known but not built yet; KeyError
     for a kind the contract does not know."""
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in WEB_KINDS:
         raise KeyError(kind)
     return EXPORTERS.get(kind)

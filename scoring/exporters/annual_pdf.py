@@ -41,6 +41,9 @@ class AnnualPdf(PdfExporter):
     verbose_name = gettext_lazy("Annual PDF report")
     template_name = "pdf/annual.html"
     OPTIONS = {"appendix": True}
+    cover = True
+    #: About how many pages each part of the file holds (D-6y; the tests make it small).
+    PART_PAGES = 40
 
     def refusal(self):
         if self.campaign.status == CampaignStatus.DRAFT:
@@ -99,12 +102,12 @@ class AnnualPdf(PdfExporter):
             rows.append(row)
             if progress:
                 progress(10 * i // len(ratings))
-        groups = [
-            (parent, list(members))
-            for (_code, parent), members in groupby(
-                rows, key=lambda r: (r["parent_code"], r["parent"])
-            )
-        ]
+        groups = []
+        for (_code, parent), members in groupby(
+            rows, key=lambda r: (r["parent_code"], r["parent"])
+        ):
+            members = list(members)
+            groups.append({"parent": parent, "count": len(members), "rows": members})
         appendix_rows = sorted(rows, key=lambda r: r["code"]) if appendix else []
         labels = [star_name(star) for star in STARS]
         this_year = [counts.get(star, 0) for star in STARS]
@@ -120,9 +123,11 @@ class AnnualPdf(PdfExporter):
             "chart": charts.bars(
                 labels, this_year, title=pgettext("annual report", "Branches by star")
             ),
+            "front": True,
+            "ratings_heading": True,
             "groups": groups,
+            "appendix_heading": appendix,
             "appendix": appendix_rows,
-            "with_appendix": appendix,
             "previous": previous,
         }
         if previous is not None:
@@ -152,8 +157,71 @@ class AnnualPdf(PdfExporter):
 
     def expected_pages(self, context) -> int:
         rows = context["rated"] + 3 * len(context["groups"])
-        trace = sum(len(r["trace"]) + 3 for r in context["appendix"])
+        trace = sum(_trace_lines(r) for r in context["appendix"])
         return 3 + rows // ROWS_PER_PAGE + trace // TRACE_LINES_PER_PAGE
+
+    def parts(self, context) -> list[tuple[dict, int]]:
+        """The front pages, then the ratings and the appendix in parts of about
+        `PART_PAGES` pages each (D-6y): the ratings cut between parent organisations (a
+        parent's table longer than a part goes on under its heading marked 续), the
+        appendix between branches; each part starts on a new page."""
+        nothing = {
+            "front": False,
+            "ratings_heading": False,
+            "groups": [],
+            "appendix_heading": False,
+            "appendix": [],
+        }
+        parts = [({**nothing, "front": True}, 3)]
+        per_part = self.PART_PAGES * ROWS_PER_PAGE
+        chunk, size = [], 0
+        for group in context["groups"]:
+            rows, continued = group["rows"], False
+            while rows:
+                room = max(per_part - size, 1)
+                piece = {**group, "rows": rows[:room], "continued": continued}
+                chunk.append(piece)
+                size += len(piece["rows"]) + 3
+                rows, continued = rows[room:], True
+                if size >= per_part:
+                    parts.append(self._ratings_part(nothing, chunk, first=len(parts) == 1))
+                    chunk, size = [], 0
+        if chunk or len(parts) == 1:
+            parts.append(self._ratings_part(nothing, chunk, first=len(parts) == 1))
+        per_part = self.PART_PAGES * TRACE_LINES_PER_PAGE
+        chunk, size, first = [], 0, True
+        for row in context["appendix"]:
+            chunk.append(row)
+            size += _trace_lines(row)
+            if size >= per_part:
+                parts.append(
+                    (
+                        {**nothing, "appendix_heading": first, "appendix": chunk},
+                        max(size // TRACE_LINES_PER_PAGE, 1),
+                    )
+                )
+                chunk, size, first = [], 0, False
+        if chunk:
+            parts.append(
+                (
+                    {**nothing, "appendix_heading": first, "appendix": chunk},
+                    max(size // TRACE_LINES_PER_PAGE, 1),
+                )
+            )
+        return parts
+
+    @staticmethod
+    def _ratings_part(nothing, chunk, *, first):
+        rows = sum(len(piece["rows"]) + 3 for piece in chunk)
+        return (
+            {**nothing, "ratings_heading": first, "groups": chunk},
+            max(rows // ROWS_PER_PAGE, 1),
+        )
+
+
+def _trace_lines(row) -> int:
+    """The lines a branch's trace takes in the appendix (its heading and spacing too)."""
+    return len(row["trace"]) + 3
 
 
 def _counts(campaign) -> dict[int, int]:

@@ -54,6 +54,8 @@ class Exporter:
     needs_branch = False
     #: A branch may be given (one branch's file instead of the whole campaign's).
     takes_branch = False
+    #: Made for the user who asks (its rows are that user's scope): given `actor=`.
+    needs_actor = False
     #: Choices a report offers, name → default (a flag each, e.g. the annual PDF's
     #: appendix); given as keyword arguments, kept in `self.options`.
     OPTIONS: dict[str, bool] = {}
@@ -65,6 +67,13 @@ class Exporter:
         self.campaign = campaign
         self.branch = branch
         self.options = {**self.OPTIONS, **options}
+
+    @staticmethod
+    def may_make(actor, branch=None) -> bool:
+        """Whether `actor` may have this report (`branches.permissions.may_export`)."""
+        from branches.permissions import may_export
+
+        return may_export(actor, branch)
 
     def refusal(self) -> str | None:
         """Why the export cannot be made now (translated), or None when it can."""

@@ -1,14 +1,18 @@
 """The dashboard's ranking as a workbook (docs/reports.md §6, the dashboard): exactly the
 rows the dashboard's filters select, every page of them, in the dashboard's order.
 
-Not a kind of `manage.py export` (it takes the dashboard's filters and the user's scope,
-which the command has not): the dashboard's view builds it with the ranking's queryset
-(`scoring.services.dashboard.ranking`) and writes it in the request. Two queries: the
-completeness of the campaign and the rows (their parts loaded with them).
+Made in the background like every campaign-wide report (`ranking-xlsx`, a job of
+`scoring.services.exports`, docs/decisions.md D-6z): the dashboard's view validates the
+filters and stores them as the job's options (the parent's id, the star, the status, the
+search, and the filters in words for the sheet 条件); the job rebuilds the same query
+over the requester's scope (`dashboard.scope`). Not a kind of `manage.py export`, which
+has no user and so no scope. Two queries: the completeness of the campaign and the rows
+(their parts loaded with them).
 """
 
 from django.utils.translation import gettext_lazy, pgettext
 
+from branches.permissions import may_see_dashboard
 from scoring.services import dashboard, recompute
 
 from .annual import POINTS, WHOLE, stars
@@ -17,12 +21,32 @@ from .base import Column, Exporter, Sheet
 
 class RankingWorkbook(Exporter):
     identifier = "ranking-xlsx"
-    verbose_name = gettext_lazy("Ranking")
+    verbose_name = gettext_lazy("Ranking workbook")
+    needs_actor = True
+    #: The dashboard's filters as validated by its form: the parent organisation's id,
+    #: the star, the status, the search; `shown`: [label, value] of those in force.
+    OPTIONS = {"parent": None, "star": None, "status": None, "q": "", "shown": []}
 
-    def __init__(self, campaign, *, rows, filters=()):
-        super().__init__(campaign)
-        self.rows = rows
-        self.filters = list(filters)  # (label, value) of the filters in force
+    def __init__(self, campaign, *, branch=None, actor=None, **options):
+        super().__init__(campaign, branch=branch, **options)
+        self.actor = actor
+        self.filters = [tuple(pair) for pair in self.options["shown"]]
+
+    @staticmethod
+    def may_make(actor, branch=None) -> bool:
+        return may_see_dashboard(actor)
+
+    @property
+    def rows(self):
+        """The ranking's rows, filtered as the dashboard showed them, in its order."""
+        options = self.options
+        return dashboard.ranking(
+            dashboard.scope(self.actor, self.campaign),
+            parent=options["parent"],
+            star=options["star"],
+            status=options["status"],
+            search=options["q"],
+        )
 
     def sheets(self):
         yield self.ranking()

@@ -97,6 +97,6 @@ class ExportJob(models.Model):
 
     @property
     def verbose_kind(self) -> str:
-        from scoring.exporters import KINDS
+        from scoring.exporters import KINDS, WEB_KINDS
 
-        return str(KINDS.get(self.kind, self.kind))
+        return str(KINDS.get(self.kind) or WEB_KINDS.get(self.kind, self.kind))

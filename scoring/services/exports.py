@@ -36,7 +36,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branches.permissions import may_export
 from scoring import exporters
 from scoring.models import ExportJob, ExportStatus
 from scoring.models.exports import export_upload_to
@@ -51,9 +50,10 @@ def keep_until(moment: datetime.datetime) -> datetime.datetime:
     return moment + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
 
 
-def exporter_for(kind, campaign, branch=None, options=None):
-    """The exporter of `kind` for the campaign (and branch), or the refusal (translated)
-    saying why the kind, branch or options do not fit."""
+def exporter_for(kind, campaign, branch=None, options=None, actor=None):
+    """The exporter of `kind` for the campaign (and branch; for the `actor` when its rows
+    are the actor's scope), or the refusal (translated) saying why the kind, branch or
+    options do not fit."""
     try:
         built = exporters.get(kind)
     except KeyError:
@@ -61,7 +61,7 @@ def exporter_for(kind, campaign, branch=None, options=None):
     if built is None:
         raise WorkflowError(
             _("%(name)s (%(kind)s) is not available yet.")
-            % {"name": exporters.KINDS[kind], "kind": kind}
+            % {"name": exporters.KINDS.get(kind) or exporters.WEB_KINDS[kind], "kind": kind}
         )
     if built.needs_branch and branch is None:
         raise WorkflowError(_("This report is made for one branch: choose the branch."))
@@ -70,6 +70,8 @@ def exporter_for(kind, campaign, branch=None, options=None):
     options = options or {}
     if set(options) - set(built.OPTIONS):
         raise WorkflowError(_("This report does not take these options."))
+    if built.needs_actor:
+        return built(campaign, branch=branch, actor=actor, **options)
     return built(campaign, branch=branch, **options)
 
 
@@ -77,15 +79,16 @@ def request_export(*, kind, campaign, branch=None, options=None, actor) -> Expor
     """Start making a report in the background; the job, queued (docs/reports.md §6).
 
     Refused, with nothing written, for a kind that is not built, a branch missing or
-    given in vain, a user who may not have the report (`may_export`) and whatever the
+    given in vain, a user who may not have the report (the exporter's `may_make`:
+    `may_export`, the dashboard's `may_see_dashboard` for the ranking) and whatever the
     exporter refuses (a draft campaign, no results yet). The same request while an
     earlier one of the same user is still queued or running gives that job back rather
     than a second one (a double click, a reload; docs/decisions.md D-6p).
     """
     purge_expired()
     recover_stalled()
-    exporter = exporter_for(kind, campaign, branch, options)
-    if not may_export(actor, branch):
+    exporter = exporter_for(kind, campaign, branch, options, actor)
+    if not exporter.may_make(actor, branch):
         raise NotAllowed
     if branch is not None and not campaign.assessments.filter(branch=branch).exists():
         raise WorkflowError(_("This branch takes no part in the campaign."))
@@ -207,7 +210,7 @@ def run_job(job_id: int) -> None:
     if attempt is None:
         return
     jobs = ExportJob.objects.filter(pk=job_id, attempts=attempt)
-    job = ExportJob.objects.select_related("campaign", "branch").get(pk=job_id)
+    job = ExportJob.objects.select_related("campaign", "branch", "requested_by").get(pk=job_id)
     reached = 0
 
     def progress(percent):
@@ -220,7 +223,9 @@ def run_job(job_id: int) -> None:
     # The worker has no request: the file is written in the product's language (Chinese).
     with translation.override(settings.LANGUAGE_CODE), _heartbeat(jobs):
         try:
-            exporter = exporter_for(job.kind, job.campaign, job.branch, job.options)
+            exporter = exporter_for(
+                job.kind, job.campaign, job.branch, job.options, job.requested_by
+            )
             with tempfile.TemporaryFile() as fp:
                 exporter.render(fp, progress=progress)
                 fp.seek(0)

@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from branches.models import Organisation
 from branches.permissions import dashboard_branches, may_see_dashboard, require
@@ -24,11 +24,11 @@ from scoring.exporters.ranking import RankingWorkbook
 from scoring.forms.dashboard import DashboardFilterForm
 from scoring.models import CampaignStatus
 from scoring.services import dashboard
+from scoring.services import exports as export_service
 from scoring.services import recompute as recompute_service
 from scoring.services.publicity import needs_recompute
+from starrating.actions import perform
 from starrating.wording import star_name
-
-from .downloads import download
 
 PAGE_SIZE = 50
 #: The stars in the charts' order: five first, none last.
@@ -37,14 +37,17 @@ STARS = (5, 4, 3, 2, 1, 0)
 RANKING_FILTERS = ("campaign", "parent", "star", "status", "q", "margin")
 
 
-def _filters(request):
+def _filters(request, data=None):
+    """The filter form over `data` (the query string; the export's posted copy of it)."""
     campaigns = dashboard.campaigns()
     parents = (
         Organisation.objects.filter(children__in=dashboard_branches(request.user))
         .distinct()
         .order_by("code")
     )
-    form = DashboardFilterForm(request.GET, campaigns=campaigns, parents=parents)
+    form = DashboardFilterForm(
+        request.GET if data is None else data, campaigns=campaigns, parents=parents
+    )
     campaign = form.value("campaign") or campaigns.first()
     return form, campaign
 
@@ -117,7 +120,7 @@ COMPARISON_SIZES = {
 def dashboard_page(request):
     require(may_see_dashboard(request.user))
     form, campaign = _filters(request)
-    context = {"filters": form, "campaign": campaign}
+    context = {"filters": form, "campaign": campaign, "export_fields": _export_fields(request)}
     if campaign is None:
         return render(request, "scoring/dashboard/page.html", context)
     assessments = dashboard.scope(request.user, campaign)
@@ -159,21 +162,47 @@ def dashboard_page(request):
     return render(request, "scoring/dashboard/page.html", context)
 
 
-@require_GET
-@never_cache
+@require_POST
 @login_required
 def ranking_export(request):
-    """The ranking as shown — exactly the filtered rows, every page — as a workbook."""
+    """The ranking as shown — exactly the filtered rows, every page — as a workbook made in
+    the background (D-6z): the posted filters (the page's query) are checked by the same
+    form, a bad one is named and nothing is started; else the job page."""
     require(may_see_dashboard(request.user))
-    form, campaign = _filters(request)
-    back = reverse("scoring:dashboard") + ("?" + request.GET.urlencode() if request.GET else "")
+    data = request.POST.copy()
+    form, campaign = _filters(request, data)
+    # Back to the page with the filters it accepted (a refused one is named in the
+    # message; kept, a huge one would make the address too long to redirect to).
+    query = {
+        name: data[name] for name in RANKING_FILTERS if data.get(name) and name not in form.errors
+    }
+    back = reverse("scoring:dashboard") + ("?" + urlencode(query) if query else "")
     if form.messages or campaign is None:
         for line in form.messages or [_("There is no campaign to export yet.")]:
             messages.error(request, line)
         return redirect(back)
-    rows = _ranking(form, dashboard.scope(request.user, campaign))
-    exporter = RankingWorkbook(campaign, rows=rows, filters=_described(form))
-    return download(request, exporter, refused_to=back)
+    parent = form.value("parent")
+    options = {
+        "parent": parent.pk if parent is not None else None,
+        "star": form.value("star"),
+        "status": form.value("status"),
+        "q": form.value("q", ""),
+        "shown": [list(pair) for pair in _described(form)],
+    }
+    return perform(
+        request,
+        lambda: export_service.request_export(
+            kind=RankingWorkbook.identifier, campaign=campaign, options=options, actor=request.user
+        ),
+        success=_("The report is being made; it is kept for you under My exports."),
+        then=lambda job: reverse("scoring:export_job", args=[job.pk]),
+        failure=back,
+    )
+
+
+def _export_fields(request) -> list[tuple[str, str]]:
+    """The page's filters, posted back by the export's form as hidden fields."""
+    return [(name, request.GET[name]) for name in RANKING_FILTERS if request.GET.get(name)]
 
 
 def _described(form) -> list[tuple[str, str]]:

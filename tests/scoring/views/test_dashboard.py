@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from scoring.models import QuotaMode, Rating
-from scoring.services import dashboard
+from scoring.models import ExportJob, QuotaMode, Rating
+from scoring.services import dashboard, exports
 from scoring.services.recompute import recompute_campaign
 from tests import factories
 from tests.factories import ready_branch
@@ -58,12 +58,12 @@ def test_staff_and_reviewers_see_the_dashboard(client, tree, world, role):
 def test_other_roles_are_refused(client, tree, world, role):
     client.force_login(getattr(tree, role))
     assert client.get(URL).status_code == 403
-    assert client.get(EXPORT).status_code == 403
+    assert client.post(EXPORT).status_code == 403
+    assert not ExportJob.objects.exists()
 
 
 def test_anonymous_is_sent_to_login(client, world):
-    for url in (URL, EXPORT):
-        response = client.get(url)
+    for response in (client.get(URL), client.post(EXPORT)):
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
 
@@ -215,8 +215,13 @@ def test_a_bad_margin_is_a_chinese_message_and_the_default_applies(client, tree,
 
 
 def exported(client, user, **query):
+    """The page's filters posted to the export, its job run (D-6z), the file downloaded."""
     client.force_login(user)
-    response = client.get(EXPORT, query)
+    response = client.post(EXPORT, query)
+    job = ExportJob.objects.get(requested_by=user)
+    assert response["Location"] == reverse("scoring:export_job", args=[job.pk])
+    exports.run_job(job.pk)
+    response = client.get(reverse("scoring:export_download", args=[job.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
@@ -266,7 +271,7 @@ def test_a_reviewers_export_holds_its_own_branches(client, tree, world):
 
 def test_an_export_with_a_bad_filter_is_refused_with_the_message(client, tree, world):
     client.force_login(tree.staff)
-    response = client.get(EXPORT, {"star": "9"}, follow=True)
+    response = client.post(EXPORT, {"star": "9"}, follow=True)
     assert response.redirect_chain[-1][0].startswith(URL)
     assert "请从列出的星级中选择。" in response.content.decode()
 
