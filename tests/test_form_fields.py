@@ -63,6 +63,7 @@ def built(tree):
     criteria = list(campaign.criteria.all())
     sheet = factories.sheet(factories.assessment(campaign, tree.branch_a), 80)
     branches = Organisation.objects.branches()
+    plan = factories.plan(campaign, tree.branch_a)
     needs = {
         "AssessmentFilterForm": {"campaign": campaign},
         "ScoreEventForm": {"branches": branches},
@@ -72,7 +73,8 @@ def built(tree):
         "BallotForm": {"criteria": criteria},
         "PaperBallotForm": {"criteria": criteria},
         "CloseSurveyForm": {"staff": True},
-        "ItemForm": {"plan": factories.plan(campaign, tree.branch_a)},
+        "ItemForm": {"plan": plan},
+        "ItemEditForm": {"plan": plan},
         "OversightFilterForm": {"years": [campaign.year], "branches": branches},
         "ObjectionForm": {"campaign": campaign},
         "MarkDemonstrationSiteForm": {"candidates": branches},
