@@ -815,9 +815,17 @@ def _write_ratio(args, database, counts, ratio) -> None:
         key=f"| {engine} | {counts['branches']:,} |",
         row=row,
         header=RATIO_HEADER,
+        notes=RATIO_NOTES,
     )
 
 
+RATIO_NOTES = (
+    "`bench/bench_recompute.py --ratio-only [--branches N] [--sqlite]`, one database per "
+    "size. The floor (D-7v): the three aggregates grouped to one row per branch and one "
+    "COPY of the result rows. CPU is the benchmark process's own (the database server's "
+    "time shows in the wall only). Target: at most 2.5× and 120 MB above a fresh "
+    "process's start; an unchanged recompute writes no rating row (D-7u)."
+)
 RATIO_LIMIT = 2.5  # issue #20, item 2: at most 2.5× the floor
 MEMORY_LIMIT_MB = 120
 RATIO_HEADER = (

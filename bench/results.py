@@ -76,8 +76,10 @@ def update_row(item: str, *, key: str, row: str, header: str, notes: str = "") -
     out = [INTRO, f"Last written {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine()}.", ""]
     for number, title in SECTIONS.items():
         out += [f"## {title}", ""]
-        lines = bodies[number] or ["Not measured yet."]
+        lines = bodies[number]
         while lines and not lines[0].strip():
             lines = lines[1:]
-        out += [*lines, ""]
+        while lines and not lines[-1].strip():
+            lines = lines[:-1]
+        out += [*(lines or ["Not measured yet."]), ""]
     PATH.write_text("\n".join(out), encoding="utf-8")
