@@ -633,6 +633,7 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.test import Client
+    from django.utils import timezone
 
     from scoring.models import Rating
     from scoring.rules import rate
@@ -664,23 +665,28 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     )
     campaign.refresh_from_db()  # recomputed_at and the quota report, as a page reads them
     rated_count = Rating.objects.filter(assessment__campaign=campaign).count()
-    add("  gather (all figures)", lambda: service.gather(campaign))
+    add("  gather (all figures, as rows)", lambda: service.gather(campaign, as_rows=True))
     add("    survey_figures", lambda: survey_service.survey_figures(campaign))
     add("    events_for_campaign", lambda: events_service.events_for_campaign(campaign))
-    figures = service.gather(campaign)
-    inputs = [service.to_branch_input(f) for f in figures if f.rated]
+    figures = [f for f in service.gather(campaign, as_rows=True) if f.rated]
+    inputs = [service.to_branch_input(f) for f in figures]
     policy = service.policy_of(campaign)
     add("  engine (rules.rate, in memory)", lambda: rate(inputs, policy, campaign.kind))
-    stored = list(Rating.objects.filter(assessment__campaign=campaign))
+    outcome = rate(inputs, policy, campaign.kind)
+    now = timezone.now()
+    rows = [service._rating_row(f, r, now) for f, r in zip(figures, outcome.results, strict=True)]
 
-    def write():
+    def write_all():  # every rating new: what the first recompute writes, rolled back
         with transaction.atomic():
             Rating.objects.filter(assessment__campaign=campaign).delete()
-            for rating in stored:
-                rating.pk = None
-            service._write_ratings(stored)  # what recompute_campaign writes with
+            service._store_ratings(campaign, rows)
+            transaction.set_rollback(True)
 
-    add("  bulk write (delete + insert ratings; COPY on PostgreSQL)", write)
+    add("  write, every rating new (delete + COPY + insert, rolled back)", write_all)
+    add(
+        "  write, nothing changed (COPY + compare)",
+        lambda: service._store_ratings(campaign, rows),
+    )
     add(
         "  inputs_changed_since_recompute",
         lambda: service.inputs_changed_since_recompute(campaign),
