@@ -508,44 +508,42 @@ def _store_ratings(campaign: Campaign, rows: list[tuple]) -> int:
 
 
 def _fill(cursor, rows: list[tuple]) -> None:
-    """Put the rows into `rating_new`.
+    """Put the rows into `rating_new`, as lean values: the JSON columns dumped as
+    Django's JSONField dumps them (each note the engine shares dumped once), the time as
+    the field prepares it, the rest as they are.
 
-    On PostgreSQL with one COPY of plain values (the JSON columns dumped once each):
-    `bulk_create` would send each column as an array (UNNEST) and psycopg would escape
-    every trace's JSON for the array literal in Python, several times the COPY's cost
-    (bench/bench_recompute.py). Elsewhere the fields prepare the values, as Django would.
+    On PostgreSQL with one COPY: `bulk_create` would send each column as an array (UNNEST)
+    and psycopg would escape every trace's JSON for the array literal in Python, several
+    times the COPY's cost (bench/bench_recompute.py); elsewhere one `executemany`.
     """
     limits, explain = RATING_COLUMNS.index("limits"), RATING_COLUMNS.index("explain")
+    at = RATING_COLUMNS.index("computed_at")
+    computed_at = Rating._meta.get_field("computed_at")
+    dumps = json.JSONEncoder(check_circular=False).encode  # json.dumps' text, as Django's
+    notes: dict[int, str] = {}  # id(note): its JSON; sound while `rows` hold the notes
+
+    def note_json(note) -> str:
+        text = notes.get(id(note))
+        if text is None:
+            text = notes[id(note)] = dumps(note.as_json())
+        return text
+
+    def lean(row: tuple) -> list:
+        row = list(row)
+        row[limits] = dumps(row[limits])
+        row[explain] = "[" + ", ".join(map(note_json, row[explain])) + "]"
+        row[at] = computed_at.get_db_prep_save(row[at], connection)
+        return row
+
+    columns = ", ".join(RATING_COLUMNS)
     if connection.vendor == "postgresql":
-        columns = ", ".join(RATING_COLUMNS)
-        dumps = json.JSONEncoder(check_circular=False).encode
-        notes: dict[int, str] = {}  # id(note): its JSON; the engine shares identical notes
-
-        def note_json(note) -> str:
-            text = notes.get(id(note))
-            if text is None:
-                text = notes[id(note)] = dumps(note.as_json())
-            return text
-
         with cursor.copy(f"COPY rating_new ({columns}) FROM STDIN") as copy:
             for row in rows:
-                row = list(row)
-                row[limits] = dumps(row[limits])
-                row[explain] = "[" + ", ".join(map(note_json, row[explain])) + "]"
-                copy.write_row(row)
+                copy.write_row(lean(row))
         return
-    rows = [
-        (*row[:explain], [note.as_json() for note in row[explain]], *row[explain + 1 :])
-        for row in rows
-    ]
-    fields = [Rating._meta.get_field(c.removesuffix("_id")) for c in RATING_COLUMNS]
-    prepared = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)]
-        for row in rows
-    ]
     placeholders = ", ".join(["%s"] * len(RATING_COLUMNS))
     cursor.executemany(
-        f"INSERT INTO rating_new ({', '.join(RATING_COLUMNS)}) VALUES ({placeholders})", prepared
+        f"INSERT INTO rating_new ({columns}) VALUES ({placeholders})", [lean(r) for r in rows]
     )
 
 
