@@ -411,7 +411,7 @@ def policy_of(campaign: Campaign, *, quota_mode: str | None = None) -> Policy:
 def _ratio(value) -> tuple[int | None, int | None]:
     if value is None:
         return None, None
-    exact = Fraction(value)
+    exact = value if type(value) is Fraction else Fraction(value)  # already one, usually
     return exact.numerator, exact.denominator
 
 
