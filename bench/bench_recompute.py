@@ -674,18 +674,20 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     add("  engine (rules.rate, in memory)", lambda: rate(inputs, policy, campaign.kind))
     outcome = rate(inputs, policy, campaign.kind)
     now = timezone.now()
-    rows = [service._rating_row(f, r, now) for f, r in zip(figures, outcome.results, strict=True)]
+    rating_rows = [
+        service._rating_row(f, r, now) for f, r in zip(figures, outcome.results, strict=True)
+    ]
 
     def write_all():  # every rating new: what the first recompute writes, rolled back
         with transaction.atomic():
             Rating.objects.filter(assessment__campaign=campaign).delete()
-            service._store_ratings(campaign, rows)
+            service._store_ratings(campaign, rating_rows)
             transaction.set_rollback(True)
 
     add("  write, every rating new (delete + COPY + insert, rolled back)", write_all)
     add(
         "  write, nothing changed (COPY + compare)",
-        lambda: service._store_ratings(campaign, rows),
+        lambda: service._store_ratings(campaign, rating_rows),
     )
     add(
         "  inputs_changed_since_recompute",
