@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parent / "RESULTS.md"
+NOT_YET = "Not measured yet."
 
 SECTIONS = {
     "2": "2. Recompute against its floor",
@@ -69,7 +70,7 @@ def update_row(item: str, *, key: str, row: str, header: str, notes: str = "") -
     rows = [line for line in body if line.startswith("| ") and not line.startswith("| ---")]
     header_lines = header.splitlines()
     rows = [r for r in rows if r not in header_lines and not r.startswith(key)]
-    prose = [line for line in body if not line.startswith("|")]
+    prose = [line for line in body if not line.startswith("|") and line != NOT_YET]
     if notes:
         prose = [notes]
     bodies[item] = [*prose, "", *header_lines, *sorted(rows + [row])]
@@ -81,5 +82,5 @@ def update_row(item: str, *, key: str, row: str, header: str, notes: str = "") -
             lines = lines[1:]
         while lines and not lines[-1].strip():
             lines = lines[:-1]
-        out += [*(lines or ["Not measured yet."]), ""]
+        out += [*(lines or [NOT_YET]), ""]
     PATH.write_text("\n".join(out), encoding="utf-8")
