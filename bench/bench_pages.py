@@ -38,7 +38,7 @@ import bench_recompute as generator  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sr_bench_pages"
-HEADING = "## Pages"
+HEADING = "## 3. Pages"
 TARGET_RATIO = 4.0
 TARGET_SECONDS = 0.100
 

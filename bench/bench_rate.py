@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results-rate.md"
 LIMITS = {100_000: (5.0, 500.0)}  # seconds, MB
@@ -31,8 +32,25 @@ with open(sys.argv[2], "wb") as out:
     start = time.perf_counter()
     code = subprocess.call([sys.executable, "manage.py", "rate", sys.argv[1]], stdout=out)
     wall = time.perf_counter() - start
-print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
+
+# The floor (issue #20, item 4), in a fresh process like the command's: bench/bare_json.py;
+# its reading of the output document is subtracted from the wall and CPU time.
+_FLOOR = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(
+    [sys.executable, "bench/bare_json.py", *sys.argv[1:4]], capture_output=True, text=True
+)
+wall = time.perf_counter() - start
+prepared, prepared_cpu = map(float, done.stdout.split())
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime - prepared_cpu
+print(done.returncode, wall - prepared, usage.ru_maxrss, cpu)
+"""
+RATIO_LIMITS = (2.0, 1.3)  # issue #20, item 4: time and memory against the floor
 
 
 def campaign(size: int, seed: int = 2026) -> dict:
@@ -96,34 +114,61 @@ def _event(rng: random.Random) -> dict:
     return event
 
 
-def measure(path: Path, out: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one `manage.py rate` run in a fresh process."""
+def measure(path: Path, out: Path, script: str = _MEASURE, extra=()) -> tuple:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one run in a fresh process: the
+    command (`_MEASURE`) or its floor (`_FLOOR`)."""
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(path), str(out)],
+        [sys.executable, "-c", script, str(path), str(out), *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
-    code, wall, rss_kb = done.stdout.split()
+    code, wall, rss_kb, cpu = done.stdout.split()
     if code != "0":
-        raise SystemExit(f"manage.py rate {path} exited {code}")
-    return float(wall), int(rss_kb) / 1024
+        raise SystemExit(f"{path} exited {code}")
+    return float(wall), int(rss_kb) / 1024, float(cpu)
+
+
+def against_floor(path: Path, out: Path, runs: int) -> dict:
+    """The command and its floor alternating, `runs` times each; medians and ratios."""
+    floor_out = out.with_suffix(".floor.json")
+    command, floor = [], []
+    for _ in range(runs):
+        command.append(measure(path, out))
+        floor.append(measure(path, floor_out, _FLOOR, [str(out)]))
+    median = {
+        name: [statistics.median(r[i] for r in rows) for i in range(3)]
+        for name, rows in (("command", command), ("floor", floor))
+    }
+    (cw, cm, cc), (fw, fm, fc) = median["command"], median["floor"]
+    return {
+        "command": (cw, cm, cc),
+        "floor": (fw, fm, fc),
+        "time": cw / fw,
+        "cpu": cc / fc,
+        "memory": cm / fm,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--ratio-only",
+        action="store_true",
+        help="only the largest size against its floor (bare json load and dump)",
+    )
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     rows, failed, language = [], False, "English"
-    for size in args.sizes:
+    for size in [] if args.ratio_only else args.sizes:
         path = DATA / f"campaign-{size}.json"
         if not path.exists():
             path.write_text(json.dumps(campaign(size)), encoding="utf-8")
         out = DATA / f"campaign-{size}.out.json"
-        runs = [measure(path, out) for _ in range(args.runs)]
+        runs = [measure(path, out)[:2] for _ in range(args.runs)]
         produced = json.loads(out.read_text(encoding="utf-8"))
         assert len(produced["results"]) == size, "the calculator lost branches"
         language = _language(produced)
@@ -141,8 +186,48 @@ def main() -> int:
             f"max {row[3]:.2f})  peak RSS {row[4]:6.1f} MB  {verdict}",
             flush=True,
         )
-    _write_report(rows, args.runs, language)
+    if rows:
+        _write_report(rows, args.runs, language)
+    size = max(args.sizes)
+    path = DATA / f"campaign-{size}.json"
+    if not path.exists():
+        path.write_text(json.dumps(campaign(size)), encoding="utf-8")
+    ratio = against_floor(path, DATA / f"campaign-{size}.out.json", args.runs)
+    failed |= ratio["time"] > RATIO_LIMITS[0] or ratio["memory"] > RATIO_LIMITS[1]
+    _write_ratio(size, args.runs, ratio)
     return 1 if failed else 0
+
+
+def _write_ratio(size: int, runs: int, ratio: dict) -> None:
+    """Print the command against its floor and keep it in bench/RESULTS.md (item 4)."""
+    import results  # bench/results.py
+
+    (cw, cm, cc), (fw, fm, fc) = ratio["command"], ratio["floor"]
+    print(
+        f"{size:,} branches: rate {cw:.2f} s wall ({cc:.2f} s CPU, {cm:.0f} MB), bare load + "
+        f"dump {fw:.2f} s wall ({fc:.2f} s CPU, {fm:.0f} MB): ratio {ratio['time']:.2f} "
+        f"(CPU {ratio['cpu']:.2f}), memory {ratio['memory']:.2f}",
+        flush=True,
+    )
+    results.update_row(
+        "4",
+        key=f"| {size:,} |",
+        row=(
+            f"| {size:,} | {cw:.2f} | {cc:.2f} | {cm:.0f} | {fw:.2f} | {fc:.2f} | {fm:.0f} | "
+            f"**{ratio['time']:.2f}** | {ratio['cpu']:.2f} | **{ratio['memory']:.2f}** | "
+            f"{time.strftime('%Y-%m-%d %H:%M')}, {runs} runs, load {os.getloadavg()[0]:.1f} |"
+        ),
+        notes=(
+            "`bench/bench_rate.py --ratio-only --sizes 100000`. The floor (D-7w): a fresh "
+            "process with a bare `json.load` of the same input and `json.dump` of the same "
+            "output (`bench/bare_json.py`). Target: at most 2× the time, 1.3× the memory."
+        ),
+        header=(
+            "| branches | rate wall (s) | rate CPU (s) | rate peak (MB) | floor wall (s) | "
+            "floor CPU (s) | floor peak (MB) | time ratio | CPU ratio | memory ratio | run |\n"
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        ),
+    )
 
 
 def _language(produced: dict) -> str:

@@ -26,6 +26,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import results  # noqa: E402  (bench/results.py: bench/RESULTS.md, one section per item)
+
 RESULTS = ROOT / "bench" / "results-recompute.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/starrating_bench"
 YEAR = 2026
@@ -424,6 +427,185 @@ def datetime_date(year, month, day):
     return datetime.date(year, month, day)
 
 
+# --- the recompute against its floor (issue #20, item 1) ----------------------------------
+
+
+def floor(campaign, rows_text: list[tuple]) -> int:
+    """What no recompute can beat: the three aggregates it needs, grouped to one row per
+    branch in the database and fetched as tuples, plus one COPY (one INSERT … VALUES batch
+    on SQLite) of the result rows into a temporary table, in a rolled-back transaction.
+
+    `rows_text` are the stored ratings' rows, JSON already text: the write alone, with no
+    Python work per value. Returns the number of aggregate rows read.
+    """
+    from django.db import connection, transaction
+    from django.db.models import Count, Q, Sum
+
+    from scoring.models import Assessment, Ballot, Slip, SlipKind, Verdict
+
+    scope = {"survey__assessment__campaign": campaign}
+    ballots = list(
+        Ballot.objects.filter(**scope)
+        .values("survey_id")
+        .annotate(
+            n=Count("id"),
+            member=Count("id", filter=Q(kind=SlipKind.MEMBER)),
+            total=Sum("points"),
+            satisfied=Count("id", filter=Q(verdict=Verdict.SATISFIED)),
+            basically=Count("id", filter=Q(verdict=Verdict.BASICALLY_SATISFIED)),
+        )
+        .order_by()
+        .values_list("survey_id", "n", "member", "total", "satisfied", "basically")
+    )
+    assessments = list(
+        Assessment.objects.filter(campaign=campaign).values_list(
+            "pk",
+            "branch__code",
+            "branch__term_end",
+            "self_evaluation__status",
+            "self_evaluation__total",
+            "survey__status",
+            "survey__electorate",
+            "review__status",
+            "review__total",
+            "review__audit_status",
+        )
+    )
+    slips = list(
+        Slip.objects.filter(**scope)
+        .values("survey_id")
+        .annotate(member=Count("id", filter=Q(kind=SlipKind.MEMBER)), n=Count("id"))
+        .order_by()
+        .values_list("survey_id", "member", "n")
+    )
+    from scoring.services.recompute import RATING_COLUMNS
+
+    columns = ", ".join(RATING_COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS floor_rating")
+        cursor.execute(
+            f"CREATE TEMP TABLE floor_rating AS SELECT {columns} FROM scoring_rating WHERE 1 = 0"
+        )
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY floor_rating ({columns}) FROM STDIN") as copy:
+                for row in rows_text:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(RATING_COLUMNS))
+            cursor.executemany(f"INSERT INTO floor_rating ({columns}) VALUES ({marks})", rows_text)
+        cursor.execute("DROP TABLE floor_rating")
+        transaction.set_rollback(True)
+    return len(ballots) + len(assessments) + len(slips)
+
+
+def _stored_rows_as_text(campaign) -> list[tuple]:
+    """The stored ratings as COPY-ready rows (JSON as text), read once before timing."""
+    import json
+
+    from django.db import connection
+
+    from scoring.models import Rating
+    from scoring.services.recompute import RATING_COLUMNS
+
+    rows = Rating.objects.filter(assessment__campaign=campaign).values_list(*RATING_COLUMNS)
+    limits, explain = RATING_COLUMNS.index("limits"), RATING_COLUMNS.index("explain")
+    text = []
+    for row in rows:
+        row = list(row)
+        row[limits], row[explain] = json.dumps(row[limits]), json.dumps(row[explain])
+        if connection.vendor != "postgresql":
+            row = [str(v) if v is not None and not isinstance(v, int | str) else v for v in row]
+        text.append(tuple(row))
+    return text
+
+
+def _rss_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _memory_probe(campaign) -> None:
+    """In a fresh process (`--memory-probe`): print the MB of peak RSS a recompute takes
+    above the process's RSS once Django is set up and the campaign read."""
+    from django.contrib.auth import get_user_model
+
+    from scoring.services import recompute as service
+
+    staff = get_user_model().objects.get(username="bench-staff")
+    start = _rss_kb("VmRSS")
+    service.recompute_campaign(campaign=campaign, actor=staff)
+    print(f"memory-probe {(_rss_kb('VmHWM') - start) / 1024:.1f}")
+
+
+def _peak_above_start(args) -> float:
+    """Run `_memory_probe` in a child process on the same database; its figure."""
+    command = [sys.executable, __file__, "--keep", "--memory-probe"]
+    command += ["--branches", str(args.branches)] + (["--sqlite"] if args.sqlite else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1].split()[-1])
+
+
+def _rating_writes(campaign) -> int | None:
+    """Rows inserted, updated or deleted in the ratings' table so far (PostgreSQL), or None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute(
+            "SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables "
+            "WHERE relname = 'scoring_rating'"
+        )
+        return cursor.fetchone()[0]
+
+
+def ratio_benchmark(campaign, runs: int, args) -> dict:
+    """The whole recompute and its floor, alternating in this process, `runs` times each:
+    medians of wall and CPU time, the ratio of the medians, the peak memory above the
+    start of one recompute, and the rating rows written by a recompute that changes
+    nothing (the data are the same from run to run)."""
+    from django.contrib.auth import get_user_model
+
+    from scoring.services import recompute as service
+
+    staff = get_user_model().objects.get(username="bench-staff")
+
+    def recompute():
+        service.recompute_campaign(campaign=campaign, actor=staff)
+
+    first = time.perf_counter()
+    recompute()  # the first one after the data were generated writes every rating
+    first = time.perf_counter() - first
+    rows_text = _stored_rows_as_text(campaign)
+    times = {"recompute": [], "floor": []}
+    cpu = {"recompute": [], "floor": []}
+    written = []
+    for _ in range(runs):
+        for name, fn in (("recompute", recompute), ("floor", lambda: floor(campaign, rows_text))):
+            writes = _rating_writes(campaign) if name == "recompute" else None
+            c, w = time.process_time(), time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - w)
+            cpu[name].append(time.process_time() - c)
+            if writes is not None:
+                written.append(_rating_writes(campaign) - writes)
+    memory = _peak_above_start(args)
+    result = {
+        name: {"wall": statistics.median(times[name]), "cpu": statistics.median(cpu[name])}
+        for name in times
+    }
+    result["ratio"] = result["recompute"]["wall"] / result["floor"]["wall"]
+    result["cpu_ratio"] = result["recompute"]["cpu"] / result["floor"]["cpu"]
+    result["memory_mb"] = memory
+    result["first"] = first
+    result["written"] = written
+    return result
+
+
 # --- measuring ---------------------------------------------------------------------------
 
 
@@ -451,6 +633,7 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.test import Client
+    from django.utils import timezone
 
     from scoring.models import Rating
     from scoring.rules import rate
@@ -482,23 +665,30 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     )
     campaign.refresh_from_db()  # recomputed_at and the quota report, as a page reads them
     rated_count = Rating.objects.filter(assessment__campaign=campaign).count()
-    add("  gather (all figures)", lambda: service.gather(campaign))
+    add("  gather (all figures, as rows)", lambda: service.gather(campaign, as_rows=True))
     add("    survey_figures", lambda: survey_service.survey_figures(campaign))
     add("    events_for_campaign", lambda: events_service.events_for_campaign(campaign))
-    figures = service.gather(campaign)
-    inputs = [service.to_branch_input(f) for f in figures if f.rated]
+    figures = [f for f in service.gather(campaign, as_rows=True) if f.rated]
+    inputs = [service.to_branch_input(f) for f in figures]
     policy = service.policy_of(campaign)
     add("  engine (rules.rate, in memory)", lambda: rate(inputs, policy, campaign.kind))
-    stored = list(Rating.objects.filter(assessment__campaign=campaign))
+    outcome = rate(inputs, policy, campaign.kind)
+    now = timezone.now()
+    rating_rows = [
+        service._rating_row(f, r, now) for f, r in zip(figures, outcome.results, strict=True)
+    ]
 
-    def write():
+    def write_all():  # every rating new: what the first recompute writes, rolled back
         with transaction.atomic():
             Rating.objects.filter(assessment__campaign=campaign).delete()
-            for rating in stored:
-                rating.pk = None
-            service._write_ratings(stored)  # what recompute_campaign writes with
+            service._store_ratings(campaign, rating_rows)
+            transaction.set_rollback(True)
 
-    add("  bulk write (delete + insert ratings; COPY on PostgreSQL)", write)
+    add("  write, every rating new (delete + COPY + insert, rolled back)", write_all)
+    add(
+        "  write, nothing changed (COPY + compare)",
+        lambda: service._store_ratings(campaign, rating_rows),
+    )
     add(
         "  inputs_changed_since_recompute",
         lambda: service.inputs_changed_since_recompute(campaign),
@@ -550,6 +740,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse the generated data if present")
     parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file instead")
+    parser.add_argument(
+        "--ratio-only",
+        action="store_true",
+        help="only the recompute against its floor (no pieces, no pages)",
+    )
+    parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.branches is None:
         args.branches = 500 if args.sqlite else 5000
@@ -587,12 +783,71 @@ def main() -> int:
         print(f"Reusing the generated campaign on {database}", flush=True)
     counts = _counts(campaign)
     print("  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
-    rows, rated = run_benchmarks(campaign, args.runs)
-    _write_report(args, database, counts, timings, rows, rated)
-    over = [name for name, result, kind in rows if kind and result["median"] > LIMITS[kind]]
+    if args.memory_probe:
+        _memory_probe(campaign)
+        return 0
+    ratio = ratio_benchmark(campaign, args.runs, args)
+    over = []
+    if not args.ratio_only:
+        rows, rated = run_benchmarks(campaign, args.runs)
+        _write_report(args, database, counts, timings, rows, rated)
+        over = [name for name, result, kind in rows if kind and result["median"] > LIMITS[kind]]
+    _write_ratio(args, database, counts, ratio)
+    if ratio["ratio"] > RATIO_LIMIT or ratio["memory_mb"] > MEMORY_LIMIT_MB:
+        over.append("recompute against its floor")
     if over:
         print("OVER the alarm threshold: " + ", ".join(over))
+    size = f"{args.branches // 1000}k" if args.branches >= 1000 else str(args.branches)
+    print(
+        f"recompute {size}: {ratio['recompute']['wall']:.3f} s, "
+        f"floor {ratio['floor']['wall']:.3f} s, ratio {ratio['ratio']:.2f}"
+    )
     return 1 if over else 0
+
+
+def _write_ratio(args, database, counts, ratio) -> None:
+    """Print the recompute against its floor and keep it in bench/RESULTS.md (item 2)."""
+    rec, flo = ratio["recompute"], ratio["floor"]
+    written = ", ".join(str(n) for n in ratio["written"]) if ratio["written"] else "not counted"
+    print(
+        f"  recompute {rec['wall']:.3f} s wall ({rec['cpu']:.3f} s CPU), "
+        f"floor {flo['wall']:.3f} s wall ({flo['cpu']:.3f} s CPU): ratio {ratio['ratio']:.2f} "
+        f"(CPU {ratio['cpu_ratio']:.2f}); peak {ratio['memory_mb']:.0f} MB above the start; "
+        f"rows written by each unchanged recompute: {written}; first recompute "
+        f"{ratio['first']:.3f} s",
+        flush=True,
+    )
+    engine = "SQLite" if args.sqlite else "PostgreSQL"
+    row = (
+        f"| {engine} | {counts['branches']:,} | {rec['wall']:.3f} | {rec['cpu']:.3f} | "
+        f"{flo['wall']:.3f} | {flo['cpu']:.3f} | **{ratio['ratio']:.2f}** | "
+        f"{ratio['cpu_ratio']:.2f} | {ratio['memory_mb']:.0f} | {written} | "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.1f} |"
+    )
+    results.update_row(
+        "2",
+        key=f"| {engine} | {counts['branches']:,} |",
+        row=row,
+        header=RATIO_HEADER,
+        notes=RATIO_NOTES,
+    )
+
+
+RATIO_NOTES = (
+    "`bench/bench_recompute.py --ratio-only [--branches N] [--sqlite]`, one database per "
+    "size. The floor (D-7v): the three aggregates grouped to one row per branch and one "
+    "COPY of the result rows. CPU is the benchmark process's own (the database server's "
+    "time shows in the wall only). Target: at most 2.5× and 120 MB above a fresh "
+    "process's start; an unchanged recompute writes no rating row (D-7u)."
+)
+RATIO_LIMIT = 2.5  # issue #20, item 2: at most 2.5× the floor
+MEMORY_LIMIT_MB = 120
+RATIO_HEADER = (
+    "| database | branches | recompute wall (s) | recompute CPU (s) | floor wall (s) | "
+    "floor CPU (s) | ratio (wall) | ratio (CPU) | peak above start (MB) | "
+    "rating rows written per unchanged recompute | run |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+)
 
 
 def _counts(campaign) -> dict[str, int]:
@@ -618,8 +873,7 @@ def _write_report(args, database, counts, timings, rows, rated) -> None:
         f"Written by `bench/bench_recompute.py` on {time.strftime('%Y-%m-%d %H:%M')}: "
         f"{database}; Python {platform.python_version()}, {os.cpu_count()} CPUs; "
         f"DEBUG off; median of {args.runs} runs; queries counted with "
-        "`CaptureQueriesContext` (it does not see the ratings' COPY on PostgreSQL: one "
-        "statement more).",
+        "`CaptureQueriesContext` (the ratings' COPY is one of them).",
         "",
         "Data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + f"; {rated:,} rated.",
     ]

@@ -118,19 +118,32 @@ class Organisation(models.Model):
         )
 
     def election_status(self, on_date: datetime.date) -> str:
-        """Election status at `on_date` (docs/rules.md §4.7 未按期换届).
+        """Election status at `on_date` (docs/rules.md §4.7 未按期换届): `election_status`."""
+        return election_status(
+            self.term_end, self.last_election, self.postponement_approved, on_date
+        )
 
-        On time while the term runs, after an election held since the term ended,
-        or when a postponement was approved; otherwise overdue, and overdue over a
-        year once the term ended more than 365 days before `on_date`.
-        """
-        if self.postponement_approved or self.term_end is None or on_date <= self.term_end:
-            return ElectionStatus.ON_TIME
-        if self.last_election and self.last_election >= self.term_end:
-            return ElectionStatus.ON_TIME
-        if (on_date - self.term_end).days > 365:
-            return ElectionStatus.OVERDUE_OVER_1Y
-        return ElectionStatus.OVERDUE
+
+def election_status(
+    term_end: datetime.date | None,
+    last_election: datetime.date | None,
+    postponement_approved: bool,
+    on_date: datetime.date,
+) -> str:
+    """A branch's election status at `on_date` (docs/rules.md §4.7 未按期换届), from its
+    three columns (the recompute reads them as plain rows).
+
+    On time while the term runs, after an election held since the term ended,
+    or when a postponement was approved; otherwise overdue, and overdue over a
+    year once the term ended more than 365 days before `on_date`.
+    """
+    if postponement_approved or term_end is None or on_date <= term_end:
+        return ElectionStatus.ON_TIME
+    if last_election and last_election >= term_end:
+        return ElectionStatus.ON_TIME
+    if (on_date - term_end).days > 365:
+        return ElectionStatus.OVERDUE_OVER_1Y
+    return ElectionStatus.OVERDUE
 
 
 class Duty(models.TextChoices):

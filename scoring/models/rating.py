@@ -30,8 +30,8 @@ class Rating(models.Model):
     Templates and reports only show these stored values; the engine alone computes them
     (docs/architecture.md, conventions: one source of truth). The trace is stored as the
     engine's notes (`Note.as_json()`) and rendered in the reader's language (`trace()`).
-    Ratings are replaced as a whole on each recompute; the campaign's history records
-    every recompute.
+    A recompute rewrites only the ratings that changed (D-7u), so `computed_at` is when
+    this result last changed; the campaign's history records every recompute.
     """
 
     assessment = models.OneToOneField(

@@ -53,8 +53,9 @@ def survey_component_from_sum(total: Decimal, count: int) -> Decimal | None:
     """
     if not count:
         return None
-    # Quantising the exact quotient of two Decimals could round twice; the Fraction cannot.
-    return _half_up(Fraction(total) / count)
+    # Quantising the exact quotient of two Decimals could round twice; whole numbers cannot.
+    numerator, denominator = total.as_integer_ratio()
+    return _half_up(numerator, denominator * count)
 
 
 def satisfaction_rate(satisfied: int, basically_satisfied: int, valid: int) -> Fraction | None:
@@ -64,11 +65,11 @@ def satisfaction_rate(satisfied: int, basically_satisfied: int, valid: int) -> F
     return Fraction(satisfied + basically_satisfied, valid)
 
 
-def _half_up(value: Fraction) -> Decimal:
-    if value < 0:
-        return -_half_up(-value)  # half up rounds away from zero
-    hundredths = value * 100
-    whole, rest = divmod(hundredths.numerator, hundredths.denominator)
-    if 2 * rest >= hundredths.denominator:
+def _half_up(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator (denominator > 0) to 0.01 half up, exactly."""
+    if numerator < 0:
+        return -_half_up(-numerator, denominator)  # half up rounds away from zero
+    whole, rest = divmod(numerator * 100, denominator)
+    if 2 * rest >= denominator:
         whole += 1
     return Decimal(whole).scaleb(-2).quantize(CENT)

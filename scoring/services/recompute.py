@@ -24,16 +24,20 @@ Once published, nothing about the ratings changes except through an upheld objec
 approval with no objection upheld, or approved or closed (the approved list is frozen).
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from branches.models import election_status
 from branches.permissions import may_recompute
 from scoring.models import (
     Assessment,
@@ -56,7 +60,7 @@ from scoring.models import (
 )
 from scoring.rules import BranchInput, Event, InvalidInput, Outcome, Policy, rate
 from scoring.rules.output import quota_dict
-from starrating import audit, clock
+from starrating import audit, clock, collector
 
 from . import events as events_services
 from . import survey as survey_services
@@ -138,9 +142,16 @@ def completeness(campaign: Campaign) -> Completeness:
 
 @dataclass
 class Figures:
-    """What the engine needs of one assessment, read from the database."""
+    """What the engine needs of one assessment, read from the database.
 
-    assessment: Assessment
+    `assessment` is the model object, or None when gathered as plain rows (`as_rows`: the
+    recompute, which needs only the ids, the branch code and the election columns).
+    """
+
+    assessment: Assessment | None
+    assessment_id: int = 0
+    code: str = ""  # the branch's organisation code: the engine's id (`branch_id`)
+    stored_election: str = ""  # the assessment's election snapshot, as stored
     self_submitted: bool = False
     self_total: Decimal | None = None
     survey_closed: bool = False
@@ -199,13 +210,16 @@ def _survey_figures(
     return survey_services.survey_figures(campaign, assessment_ids=ids, with_ballots=with_ballots)
 
 
-def _events(campaign, assessments, *, whole) -> dict[int, list[Event]]:
-    """{assessment id: [Event]} of the year's bonus and penalty events, one query."""
-    branch_ids = None if whole else [a.branch_id for a in assessments]
-    by_branch = events_services.events_for_campaign(campaign, branch_ids)
+def _events(campaign, branch_of: dict[int, int], *, whole) -> dict[int, tuple[Event, ...]]:
+    """{assessment id: (Event, …)} of the year's bonus and penalty events, one query;
+    `branch_of` is {assessment id: branch id}. Assessments without an event are absent."""
+    by_branch = events_services.events_for_campaign(
+        campaign, None if whole else list(branch_of.values())
+    )
     return {
-        a.pk: [event.as_engine_event() for event in by_branch.get(a.branch_id, ())]
-        for a in assessments
+        assessment_id: tuple(event.as_engine_event() for event in by_branch[branch])
+        for assessment_id, branch in branch_of.items()
+        if branch in by_branch
     }
 
 
@@ -247,6 +261,36 @@ def branch_id(assessment: Assessment) -> str:
     return assessment.branch.code
 
 
+class _Row(NamedTuple):
+    """One enrolled assessment as `gather(as_rows=True)` reads it: no model objects."""
+
+    pk: int
+    branch_id: int
+    code: str
+    election: str  # the stored snapshot
+    term_end: date | None
+    last_election: date | None
+    postponement_approved: bool
+
+
+def _assessment_rows(campaign: Campaign) -> list[_Row]:
+    rows = (
+        Assessment.objects.enrolled()
+        .filter(campaign=campaign)
+        .order_by("branch__code")
+        .values_list(
+            "pk",
+            "branch_id",
+            "branch__code",
+            "election",
+            "branch__term_end",
+            "branch__last_election",
+            "branch__postponement_approved",
+        )
+    )
+    return [_Row(*row) for row in rows]
+
+
 def election_of(assessment: Assessment, campaign: Campaign) -> str:
     """Election status at the campaign's reference date (docs/rules.md §4.7).
 
@@ -256,53 +300,86 @@ def election_of(assessment: Assessment, campaign: Campaign) -> str:
 
 
 def gather(
-    campaign: Campaign, assessments: list[Assessment] | None = None, *, with_ballots=True
+    campaign: Campaign,
+    assessments: list[Assessment] | None = None,
+    *,
+    with_ballots=True,
+    as_rows=False,
 ) -> list[Figures]:
     """Load every figure of the campaign's assessments (or of the given ones).
 
     A fixed number of aggregate queries whatever the number of branches. Pages that show
     only progress (what is missing, participation) pass `with_ballots=False` and get no
-    survey component or satisfaction.
+    survey component or satisfaction. `as_rows=True` (whole campaign only, the recompute)
+    reads the assessments as plain rows: `Figures.assessment` is then None.
     """
     whole = assessments is None
-    if whole:
-        assessments = list(
-            Assessment.objects.enrolled()
-            .filter(campaign=campaign)
-            .select_related("branch", "branch__parent")
-            .order_by("branch__code")
-        )
-    ids = [a.pk for a in assessments]
-    selfs = _self_figures(campaign, None if whole else ids)
-    surveys = _survey_figures(campaign, None if whole else ids, with_ballots=with_ballots)
-    events = _events(campaign, assessments, whole=whole)
+    on_date = campaign.reference_date
+    if as_rows:
+        if not whole:
+            raise ValueError("as_rows reads the whole campaign")
+        rows = _assessment_rows(campaign)
+        heads = [
+            (
+                None,
+                r.pk,
+                r.branch_id,
+                r.code,
+                r.election,
+                election_status(r.term_end, r.last_election, r.postponement_approved, on_date),
+            )
+            for r in rows
+        ]
+    else:
+        if whole:
+            assessments = list(
+                Assessment.objects.enrolled()
+                .filter(campaign=campaign)
+                .select_related("branch", "branch__parent")
+                .order_by("branch__code")
+            )
+        heads = [
+            (a, a.pk, a.branch_id, a.branch.code, a.election, election_of(a, campaign))
+            for a in assessments
+        ]
+    ids = None if whole else [head[1] for head in heads]
+    selfs = _self_figures(campaign, ids)
+    surveys = _survey_figures(campaign, ids, with_ballots=with_ballots)
+    events = _events(campaign, {head[1]: head[2] for head in heads}, whole=whole)
     if whole:
         review_rows = Review.objects.filter(assessment__campaign=campaign)
     else:
         review_rows = Review.objects.filter(assessment_id__in=ids)
     reviews = {
-        row["assessment_id"]: row
-        for row in review_rows.values("assessment_id", "status", "total", "audit_status")
+        assessment_id: (status, total, audit_status)
+        for assessment_id, status, total, audit_status in review_rows.values_list(
+            "assessment_id", "status", "total", "audit_status"
+        )
     }
     # Staff decided, with a recorded reason, to rate on the second review (D-2.1.3k).
     seconds = _second_totals(campaign, None if whole else ids)
     figures = []
-    for assessment in assessments:
-        f = Figures(assessment=assessment, election=election_of(assessment, campaign))
-        submitted, total = selfs.get(assessment.pk, (False, None))
+    for assessment, pk, _branch, code, stored_election, election in heads:
+        f = Figures(
+            assessment=assessment,
+            assessment_id=pk,
+            code=code,
+            stored_election=stored_election,
+            election=election,
+        )
+        submitted, total = selfs.get(pk, (False, None))
         f.self_submitted, f.self_total = submitted, total
-        survey = surveys.get(assessment.pk)
+        survey = surveys.get(pk)
         if survey is not None:
             f.survey_closed = survey.is_closed
             f.survey_component = survey.component
             f.satisfaction = survey.satisfaction_rate
             f.participation = survey.participation_rate
-        review = reviews.get(assessment.pk)
+        review = reviews.get(pk)
         if review is not None:
-            f.review_status = review["status"]
-            f.review_total = seconds.get(assessment.pk, review["total"])
-            f.audit_status = review["audit_status"]
-        f.events = tuple(events.get(assessment.pk, ()))
+            f.review_status, f.review_total, f.audit_status = review
+            f.review_total = seconds.get(pk, f.review_total)
+        f.events = events.get(pk, ())
         if not f.self_submitted:
             f.missing.append(MISSING_SELF)
         if not f.survey_closed:
@@ -320,7 +397,7 @@ def to_branch_input(f: Figures, *, review_total: Decimal | None = None) -> Branc
     recompute sends rated branches alone, which lack nothing)."""
     review = f.review_total if review_total is None else review_total
     return BranchInput(
-        id=branch_id(f.assessment),
+        id=f.code,
         self_score=f.self_total if f.self_total is not None else Decimal(0),
         survey_score=f.survey_component if f.survey_component is not None else Decimal(0),
         review_score=review if review is not None else Decimal(0),
@@ -356,7 +433,7 @@ def policy_of(campaign: Campaign, *, quota_mode: str | None = None) -> Policy:
 def _ratio(value) -> tuple[int | None, int | None]:
     if value is None:
         return None, None
-    exact = Fraction(value)
+    exact = value if type(value) is Fraction else Fraction(value)  # already one, usually
     return exact.numerator, exact.denominator
 
 
@@ -366,26 +443,130 @@ def _component(value):
     return None if value is None else sheet_total([value])
 
 
-def _write_ratings(ratings: list[Rating]) -> None:
-    """Insert the new ratings in one bulk write.
+#: The columns of a stored rating, in the order `_rating_row` gives them.
+RATING_COLUMNS = (
+    "assessment_id",
+    "self_component",
+    "survey_component",
+    "review_component",
+    "satisfaction_num",
+    "satisfaction_den",
+    "base",
+    "bonus",
+    "penalty",
+    "score",
+    "band",
+    "star",
+    "limits",
+    "explain",
+    "computed_at",
+)
 
-    On PostgreSQL with COPY: `bulk_create` sends each column as one array (UNNEST), and
-    psycopg escapes every trace's JSON for the array literal in Python — about 0.65 s
-    for 5,000 ratings against 0.18 s with COPY (bench/bench_recompute.py). The values
-    are prepared by the fields themselves, exactly as `bulk_create` would prepare them.
-    """
-    if connection.vendor != "postgresql":
-        Rating.objects.bulk_create(ratings, batch_size=1000)
-        return
-    fields = [f for f in Rating._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(
-        quote(Rating._meta.db_table), ", ".join(quote(f.column) for f in fields)
+
+def _rating_row(f: Figures, result, now) -> tuple:
+    """One branch's stored rating as a plain row of RATING_COLUMNS (no model object); the
+    trace is the engine's notes, turned into JSON by `_fill`."""
+    num, den = _ratio(f.satisfaction)
+    return (
+        f.assessment_id,
+        _component(f.self_total),
+        _component(f.survey_component),
+        _component(f.review_total),
+        num,
+        den,
+        result.base,
+        result.bonus,
+        result.penalty,
+        result.score,
+        result.band,
+        result.star,
+        list(result.limits),
+        result.explain,
+        now,
     )
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
-        db = cursor.db  # the wrapper itself, not the thread-local proxy (72,000 lookups)
-        for rating in ratings:
-            copy.write_row([f.get_db_prep_save(f.pre_save(rating, True), db) for f in fields])
+
+
+def _store_ratings(campaign: Campaign, rows: list[tuple]) -> int:
+    """Make the campaign's stored ratings these rows, writing only what changed.
+
+    The new rows go to a temporary table (one COPY on PostgreSQL), then three statements
+    compare them with the stored ones in the database: ratings of branches no longer rated
+    are deleted, changed ones updated, new ones inserted. A rating equal in every column
+    but `computed_at` is not touched, so a recompute that changes nothing writes no row
+    (no dead rows with autovacuum off) and `computed_at` is when the rating last changed
+    (D-7u). Returns the number of rows written.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Rating._meta.db_table)
+    columns = ", ".join(quote(c) for c in RATING_COLUMNS)
+    compared = [c for c in RATING_COLUMNS if c not in ("assessment_id", "computed_at")]
+    assessments = quote(Assessment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS rating_new")
+        cursor.execute(f"CREATE TEMP TABLE rating_new AS SELECT {columns} FROM {table} WHERE 1 = 0")
+        _fill(cursor, rows)
+        cursor.execute(
+            f"DELETE FROM {table} WHERE assessment_id IN "
+            f"(SELECT id FROM {assessments} WHERE campaign_id = %s) "
+            "AND assessment_id NOT IN (SELECT assessment_id FROM rating_new)",
+            [campaign.pk],
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {table} AS r SET "
+            + ", ".join(f"{quote(c)} = n.{quote(c)}" for c in RATING_COLUMNS[1:])
+            + " FROM rating_new AS n WHERE r.assessment_id = n.assessment_id AND ("
+            + " OR ".join(f"r.{quote(c)} IS DISTINCT FROM n.{quote(c)}" for c in compared)
+            + ")"
+        )
+        written += cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM rating_new AS n "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS r WHERE r.assessment_id = n.assessment_id)"
+        )
+        written += cursor.rowcount
+        cursor.execute("DROP TABLE rating_new")
+    return written
+
+
+def _fill(cursor, rows: list[tuple]) -> None:
+    """Put the rows into `rating_new`, as lean values: the JSON columns dumped as
+    Django's JSONField dumps them (each note the engine shares dumped once), the time as
+    the field prepares it, the rest as they are.
+
+    On PostgreSQL with one COPY: `bulk_create` would send each column as an array (UNNEST)
+    and psycopg would escape every trace's JSON for the array literal in Python, several
+    times the COPY's cost (bench/bench_recompute.py); elsewhere one `executemany`.
+    """
+    limits, explain = RATING_COLUMNS.index("limits"), RATING_COLUMNS.index("explain")
+    at = RATING_COLUMNS.index("computed_at")
+    computed_at = Rating._meta.get_field("computed_at")
+    dumps = json.JSONEncoder(check_circular=False).encode  # json.dumps' text, as Django's
+    notes: dict[int, str] = {}  # id(note): its JSON; sound while `rows` hold the notes
+
+    def note_json(note) -> str:
+        text = notes.get(id(note))
+        if text is None:
+            text = notes[id(note)] = dumps(note.as_json())
+        return text
+
+    def lean(row: tuple) -> list:
+        row = list(row)
+        row[limits] = dumps(row[limits])
+        row[explain] = "[" + ", ".join(map(note_json, row[explain])) + "]"
+        row[at] = computed_at.get_db_prep_save(row[at], connection)
+        return row
+
+    columns = ", ".join(RATING_COLUMNS)
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY rating_new ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(lean(row))
+        return
+    placeholders = ", ".join(["%s"] * len(RATING_COLUMNS))
+    cursor.executemany(
+        f"INSERT INTO rating_new ({columns}) VALUES ({placeholders})", [lean(r) for r in rows]
+    )
 
 
 #: Published, not yet approved: recomputed only after an upheld objection.
@@ -423,48 +604,23 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
     """
     if not may_recompute(actor):
         raise NotAllowed(gettext("Only committee staff may recompute the ratings."))
-    with transaction.atomic():
+    with collector.paused(), transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         refused = refusal(campaign)
         if refused:
             raise WrongState(refused)
-        figures = gather(campaign)
-        # Refresh the election snapshot where the branch's data changed (usually none).
-        stale = [f.assessment for f in figures if f.assessment.election != f.election]
-        for f in figures:
-            f.assessment.election = f.election
-        if stale:
-            Assessment.objects.bulk_update(stale, ["election"])
+        figures = gather(campaign, as_rows=True)
+        _refresh_elections(figures)
         rated = [f for f in figures if f.rated]
         try:
             outcome = rate([to_branch_input(f) for f in rated], policy_of(campaign), campaign.kind)
         except InvalidInput as error:  # a policy the forms let through; nothing is written
             raise RecomputeError(error.render(gettext)) from error
         now = clock.now()
-        ratings = []
-        for f, result in zip(rated, outcome.results, strict=True):
-            num, den = _ratio(f.satisfaction)
-            ratings.append(
-                Rating(
-                    assessment=f.assessment,
-                    self_component=_component(f.self_total),
-                    survey_component=_component(f.survey_component),
-                    review_component=_component(f.review_total),
-                    satisfaction_num=num,
-                    satisfaction_den=den,
-                    base=result.base,
-                    bonus=result.bonus,
-                    penalty=result.penalty,
-                    score=result.score,
-                    band=result.band,
-                    star=result.star,
-                    limits=list(result.limits),
-                    explain=[note.as_json() for note in result.explain],
-                    computed_at=now,
-                )
-            )
-        Rating.objects.filter(assessment__campaign=campaign).delete()
-        _write_ratings(ratings)
+        rows = [
+            _rating_row(f, result, now) for f, result in zip(rated, outcome.results, strict=True)
+        ]
+        _store_ratings(campaign, rows)
         campaign.quota_report = quota_dict(outcome.quota, stored=True)
         campaign.recomputed_at = now
         audit.save(
@@ -474,6 +630,17 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
             update_fields=["quota_report", "recomputed_at"],
         )
     return outcome
+
+
+def _refresh_elections(figures: list[Figures]) -> None:
+    """Refresh the assessments' election snapshot where the branch's data changed
+    (usually none): one UPDATE per new status."""
+    stale: dict[str, list[int]] = {}
+    for f in figures:
+        if f.stored_election != f.election:
+            stale.setdefault(f.election, []).append(f.assessment_id)
+    for election, ids in stale.items():
+        Assessment.objects.filter(pk__in=ids).update(election=election)
 
 
 def inputs_changed_since_recompute(campaign: Campaign) -> bool:

@@ -92,46 +92,50 @@ class _SurveyRow(NamedTuple):
     public_slips_issued: int
 
 
-def _ballot_rows(ballots):
-    return (
-        ballots.values("survey_id", "kind")
-        .annotate(
-            n=Count("id"),
-            total=Sum("points"),
-            **{verdict: Count("id", filter=Q(verdict=verdict)) for verdict in Verdict.values},
-        )
-        .order_by()
-    )
+class _BallotRow(NamedTuple):
+    """A survey's ballots, grouped in the database to one row (`_ballot_rows`)."""
+
+    survey_id: int
+    member: int
+    public: int
+    total: Decimal | None
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+
+
+def _ballot_rows(ballots) -> list[_BallotRow]:
+    """One row per survey (never one per survey and kind), as plain tuples."""
+    counts = {
+        "member": Count("id", filter=Q(kind=SlipKind.MEMBER)),
+        "public": Count("id", filter=Q(kind=SlipKind.PUBLIC)),
+        "total": Sum("points"),
+        "satisfied": Count("id", filter=Q(verdict=Verdict.SATISFIED)),
+        "basically_satisfied": Count("id", filter=Q(verdict=Verdict.BASICALLY_SATISFIED)),
+        "dissatisfied": Count("id", filter=Q(verdict=Verdict.DISSATISFIED)),
+    }
+    rows = ballots.values("survey_id").annotate(**counts).order_by()
+    return [_BallotRow(*row) for row in rows.values_list("survey_id", *counts)]
 
 
 def _figures(surveys, ballots, left) -> dict[int, SurveyFigures]:
-    by_survey: dict[int, dict] = {}
-    verdict_values = Verdict.values  # a property that rebuilds its list on every read
-    for row in ballots:
-        entry = by_survey.setdefault(
-            row["survey_id"], {"member": 0, "public": 0, "total": Decimal(0), "verdicts": {}}
-        )
-        entry[row["kind"]] += row["n"]
-        entry["total"] += row["total"] or Decimal(0)
-        for verdict in verdict_values:
-            entry["verdicts"][verdict] = entry["verdicts"].get(verdict, 0) + row[verdict]
+    by_survey = {row.survey_id: row for row in ballots}
     result = {}
     for survey in surveys:
         counts = _participation(survey, left.get(survey.pk, {}))
-        entry = by_survey.get(survey.pk)
+        row = by_survey.get(survey.pk)
         extra = {}
-        if entry:
-            valid = entry["member"] + entry["public"]
-            verdicts = entry["verdicts"]
+        if row:
+            valid = row.member + row.public
             extra = {
-                "member_ballots": entry["member"],
-                "public_ballots": entry["public"],
-                "satisfied": verdicts[Verdict.SATISFIED],
-                "basically_satisfied": verdicts[Verdict.BASICALLY_SATISFIED],
-                "dissatisfied": verdicts[Verdict.DISSATISFIED],
-                "component": survey_component_from_sum(entry["total"], valid),
+                "member_ballots": row.member,
+                "public_ballots": row.public,
+                "satisfied": row.satisfied,
+                "basically_satisfied": row.basically_satisfied,
+                "dissatisfied": row.dissatisfied,
+                "component": survey_component_from_sum(row.total or Decimal(0), valid),
                 "satisfaction_rate": satisfaction_rate(
-                    verdicts[Verdict.SATISFIED], verdicts[Verdict.BASICALLY_SATISFIED], valid
+                    row.satisfied, row.basically_satisfied, valid
                 ),
             }
         result[survey.assessment_id] = SurveyFigures(

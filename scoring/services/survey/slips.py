@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -67,11 +67,19 @@ def _check_count(count, *, least: int) -> int:
 
 def slips_left(slips) -> dict[int, dict[str, int]]:
     """{survey id: {kind: unspent slips}} for a queryset of slips, in one query."""
-    left: dict[int, dict[str, int]] = {}
-    rows = slips.values("survey_id", "kind").annotate(n=Count("id")).order_by()
-    for row in rows:
-        left.setdefault(row["survey_id"], {})[row["kind"]] = row["n"]
-    return left
+    rows = (
+        slips.values("survey_id")
+        .annotate(
+            member=Count("id", filter=Q(kind=SlipKind.MEMBER)),
+            public=Count("id", filter=Q(kind=SlipKind.PUBLIC)),
+        )
+        .order_by()
+        .values_list("survey_id", "member", "public")
+    )  # one row per survey, as plain tuples
+    return {
+        survey_id: {SlipKind.MEMBER: member, SlipKind.PUBLIC: public}
+        for survey_id, member, public in rows
+    }
 
 
 def _create_slips(survey: Survey, members: int, public: int) -> list[tuple[str, str]]:
