@@ -740,6 +740,10 @@ NOT_USER_TEXT = {
     "branches.Member.phone": "digits, + and - only (checked by the import)",
     "scoring.Evidence.content_type": "set from the sniffed content, never from the request",
     "scoring.Slip.code_hash": "a keyed hash",
+    "scoring.PaperEntry.entry_hash": "a keyed hash",
+    "scoring.PaperEntry.teller_tag": "a keyed hash",
+    "scoring.PaperEntry.grades": "grade letters checked against the rubric",
+    "scoring.PaperEntry.verdict": "one of the verdicts, checked by the form",
     "scoring.Ballot.grades": "grade letters checked against the rubric",
     "scoring.Objection.receipt": "generated from a fixed alphabet",
     "scoring.Objection.attachment_type": "set from the sniffed content",
@@ -992,6 +996,7 @@ PAGES = [
     ),
     Page("delete an event", "scoring:event_delete", ("event",), (STAFF,), ("org.a",)),
     Page("survey B (open)", "scoring:survey", ("b",), ("secretary_b", STAFF), ("org.b",)),
+    Page("paper ballots of B", "scoring:survey_paper", ("b",), ("secretary_b", STAFF), ("org.b",)),
     Page(
         "survey A (closed)",
         "scoring:survey",

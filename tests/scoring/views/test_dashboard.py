@@ -309,5 +309,6 @@ def test_the_query_count_does_not_grow_with_the_branches(
     large = _queries(client, user, campaign=campaign.pk)
     assert large == small
     client.force_login(user)
-    with django_assert_max_num_queries(22):
+    # 23: "inputs changed since the recompute" reads the second reviews' history too.
+    with django_assert_max_num_queries(23):
         client.get(URL, {"campaign": campaign.pk, "status": "rated", "q": "组织"})
