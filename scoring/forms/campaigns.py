@@ -58,6 +58,30 @@ def _percent(name):
     return PercentField(label=field.verbose_name, initial=field.get_default())
 
 
+def layout_row(*fields, suffix=None, width="col-12 col-sm-4"):
+    """One row of a policy form's layout: the fields side by side, each with its unit."""
+    cells = [AppendedText(f, suffix) if suffix else f for f in fields]
+    return Row(*(Column(cell, css_class=width) for cell in cells))
+
+
+def weights_and_bands():
+    """The weights and bands fieldsets, shared by the campaign's form and the simulator's."""
+    points = pgettext_lazy("unit", "points")
+    bands = ("band_5", "band_4", "band_3", "band_2", "band_1")
+    return [
+        Fieldset(
+            _("Weights"),
+            layout_row("weight_self", "weight_survey", "weight_review", suffix="%"),
+            css_class="policy-group",
+        ),
+        Fieldset(
+            _("Bands"),
+            layout_row(*bands, suffix=points, width="col-6 col-md"),
+            css_class="policy-group",
+        ),
+    ]
+
+
 class CampaignForm(ModelForm):
     """Title and policy; year and kind only when creating. Weights and shares are
     percentages on the page, shares in the database."""
@@ -96,33 +120,12 @@ class CampaignForm(ModelForm):
             del self.fields["year"]
             del self.fields["kind"]
         self.fields["weight_review"].help_text = _("The three weights add up to 100%.")
-        points, days = pgettext_lazy("unit", "points"), pgettext_lazy("unit", "days")
-
-        def row(*fields, suffix=None, width="col-12 col-sm-4"):
-            cells = [AppendedText(f, suffix) if suffix else f for f in fields]
-            return Row(*(Column(cell, css_class=width) for cell in cells))
-
+        days = pgettext_lazy("unit", "days")
+        row = layout_row
         self.helper.layout = Layout(
             *([row("year", "kind", width="col-12 col-sm-6")] if creating else []),
             "title",
-            Fieldset(
-                _("Weights"),
-                row("weight_self", "weight_survey", "weight_review", suffix="%"),
-                css_class="policy-group",
-            ),
-            Fieldset(
-                _("Bands"),
-                row(
-                    "band_5",
-                    "band_4",
-                    "band_3",
-                    "band_2",
-                    "band_1",
-                    suffix=points,
-                    width="col-6 col-md",
-                ),
-                css_class="policy-group",
-            ),
+            *weights_and_bands(),
             Fieldset(
                 _("Quotas"),
                 row("five_star_share", "low_share", suffix="%", width="col-12 col-sm-6"),

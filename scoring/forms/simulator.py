@@ -7,19 +7,18 @@ to switch off are added.
 
 import copy
 
-from crispy_forms.bootstrap import AppendedText, InlineCheckboxes
+from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from scoring.models import EventType
 from scoring.services.campaigns import validate_policy
 from scoring.services.errors import InvalidPolicy
 from scoring.services.simulator import Trial
 
-from .campaigns import CampaignForm
+from .campaigns import CampaignForm, layout_row, weights_and_bands
 
 #: The policy fields a trial changes, as the campaign form names them.
 POLICY = (
@@ -63,31 +62,9 @@ class SimulatorForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        points = pgettext_lazy("unit", "points")
-
-        def row(*fields, suffix=None, width="col-12 col-sm-4"):
-            cells = [AppendedText(f, suffix) if suffix else f for f in fields]
-            return Row(*(Column(cell, css_class=width) for cell in cells))
-
+        row = layout_row
         self.helper.layout = Layout(
-            Fieldset(
-                _("Weights"),
-                row("weight_self", "weight_survey", "weight_review", suffix="%"),
-                css_class="policy-group",
-            ),
-            Fieldset(
-                _("Bands"),
-                row(
-                    "band_5",
-                    "band_4",
-                    "band_3",
-                    "band_2",
-                    "band_1",
-                    suffix=points,
-                    width="col-6 col-md",
-                ),
-                css_class="policy-group",
-            ),
+            *weights_and_bands(),
             Fieldset(
                 _("Quotas"),
                 row("five_star_share", "low_share", suffix="%"),
