@@ -162,6 +162,7 @@ class MarginForm(forms.Form):
     margin = DecimalField(
         label=_("Flag a difference above (% of the criterion's maximum)"),
         required=False,
+        initial=MARGIN_PERCENT,
         min_value=Decimal(0),
         max_value=Decimal(100),
         max_digits=5,
