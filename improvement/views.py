@@ -403,10 +403,10 @@ def item_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         done, refusal = perform_keeping_refusal(
             request,
-            form,
             lambda: services.update_item(actor=request.user, item=item, **form.cleaned_data),
             success=_("The item was saved."),
             then=reverse("improvement:plan", args=[plan.pk]),
+            form=form,
         )
         if done:
             return done

@@ -38,10 +38,10 @@ def perform(request, call, *, success, then, form=None, field=None, failure=None
     return redirect(then(result) if callable(then) else then)
 
 
-def perform_keeping_refusal(request, form, call, *, success, then):
-    """`perform` on a form, and the refusal it showed (or None), so that the page can do
-    more than show its message: a stale page comes back with the saved values, unscored
-    criteria are marked."""
+def perform_keeping_refusal(request, call, **options):
+    """`perform`, and the refusal it showed (or None on success), for the pages that show
+    more of it than its message: a stale page comes back with the saved values, a score's
+    error goes on its field, unscored criteria are marked."""
     refusals = []
 
     def guarded():
@@ -51,5 +51,5 @@ def perform_keeping_refusal(request, form, call, *, success, then):
             refusals.append(error)
             raise
 
-    response = perform(request, guarded, success=success, then=then, form=form)
+    response = perform(request, guarded, **options)
     return response, (refusals[0] if refusals else None)

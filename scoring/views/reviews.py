@@ -31,8 +31,7 @@ from scoring.services import reviews as services
 from scoring.services import survey as survey_services
 from scoring.services.events import events_for_campaign
 from scoring.services.versions import StaleVersion
-from starrating.actions import perform
-from starrating.errors import WorkflowError
+from starrating.actions import perform_keeping_refusal
 
 #: The audit queue's page size (docs/nonfunctional.md §7).
 AUDIT_PAGE_SIZE = 50
@@ -44,22 +43,6 @@ def assessment_for(user, pk) -> Assessment:
         branch__in=branches_for(user)
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def _perform(request, run, **options):
-    """`starrating.actions.perform`, also giving back the refusal it showed (None on
-    success), for the pages that show more of it than its message: a stale version's
-    saved values, a score's error on its field."""
-    refusal = {}
-
-    def call():
-        try:
-            return run()
-        except WorkflowError as error:
-            refusal["error"] = error
-            raise
-
-    return perform(request, call, **options), refusal.get("error")
 
 
 def _self_evaluation_of(assessment):
@@ -104,7 +87,7 @@ def review_page(request, pk):
         if form.is_valid():
             submitting = form.submitting
             service = services.submit_review if submitting else services.save_review_draft
-            response, error = _perform(
+            response, error = perform_keeping_refusal(
                 request,
                 lambda: service(
                     actor=request.user,
@@ -169,7 +152,7 @@ def return_review(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the reason for returning the review."))
         return redirect(results)
-    response, error = _perform(
+    response, error = perform_keeping_refusal(
         request,
         lambda: services.return_review(
             review=review,
@@ -210,7 +193,7 @@ def audit_page(request, pk):
     form = AuditForm(request.POST or None, initial={"version": review.version})
     if request.method == "POST" and form.is_valid():
         agree = form.agreeing
-        response, error = _perform(
+        response, error = perform_keeping_refusal(
             request,
             lambda: services.audit_five_star(
                 review=review,

@@ -40,8 +40,9 @@ from scoring.services import reviews as review_services
 from scoring.services import second_reviews as services
 from scoring.services import survey as survey_services
 from scoring.services.versions import StaleVersion
+from starrating.actions import perform_keeping_refusal
 
-from .reviews import _events_of, _perform, _self_evaluation_of
+from .reviews import _events_of, _self_evaluation_of
 
 
 def _campaign(pk) -> Campaign:
@@ -92,7 +93,7 @@ def draw(request, pk):
     campaign = _campaign(pk)
     form = DrawForm(request.POST)
     if form.is_valid():
-        response, _error = _perform(
+        response, _error = perform_keeping_refusal(
             request,
             lambda: services.draw_sample(
                 campaign=campaign,
@@ -117,7 +118,7 @@ def pick(request, pk):
     campaign = _campaign(pk)
     form = PickForm(request.POST, pool=services.sample_pool(campaign))
     if form.is_valid():
-        response, _error = _perform(
+        response, _error = perform_keeping_refusal(
             request,
             lambda: services.pick_branches(
                 campaign=campaign, actor=request.user, assessments=form.cleaned_data["assessments"]
@@ -145,7 +146,7 @@ def assign(request, pk):
         initial={"version": second.version, "reviewer": second.reviewer_id},
     )
     if request.method == "POST" and form.is_valid():
-        response, error = _perform(
+        response, error = perform_keeping_refusal(
             request,
             lambda: services.assign_reviewer(
                 second=second,
@@ -174,7 +175,7 @@ def remove(request, pk):
     require(may_run_second_reviews(request.user))
     second = _second(pk)
     back = reverse("scoring:second_reviews", args=[second.assessment.campaign_id])
-    response, _error = _perform(
+    response, _error = perform_keeping_refusal(
         request,
         lambda: services.remove_from_sample(second=second, actor=request.user),
         success=_("The branch was taken out of the sample."),
@@ -217,7 +218,7 @@ def review_page(request, pk):
         if form.is_valid():
             submitting = form.submitting
             service = services.submit_second_review if submitting else services.save_second_draft
-            response, error = _perform(
+            response, error = perform_keeping_refusal(
                 request,
                 lambda: service(
                     actor=request.user,
@@ -286,7 +287,7 @@ def decide(request, pk):
     assessment = second.assessment
     form = DecisionForm(request.POST or None, initial={"version": second.version})
     if request.method == "POST" and form.is_valid():
-        response, error = _perform(
+        response, error = perform_keeping_refusal(
             request,
             lambda: services.decide(
                 second=second,

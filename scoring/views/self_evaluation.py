@@ -72,7 +72,6 @@ def self_evaluation(request, pk):
         action = service.submit if submitting else service.save_draft
         done, refusal = perform_keeping_refusal(
             request,
-            form,
             lambda: action(
                 sheet=sheet,
                 actor=request.user,
@@ -84,6 +83,7 @@ def self_evaluation(request, pk):
                 _("The self-evaluation was submitted.") if submitting else _("The draft was saved.")
             ),
             then=_sheet_url(sheet),
+            form=form,
         )
         if done:
             return done
@@ -178,7 +178,6 @@ def self_evaluation_return(request, pk):
     if request.method == "POST" and form.is_valid():
         done, refusal = perform_keeping_refusal(
             request,
-            form,
             lambda: service.return_sheet(
                 sheet=sheet,
                 actor=request.user,
@@ -187,6 +186,7 @@ def self_evaluation_return(request, pk):
             ),
             success=_("The self-evaluation was returned to the branch."),
             then=_sheet_url(sheet),
+            form=form,
         )
         if done:
             return done
