@@ -674,9 +674,7 @@ def run_benchmarks(campaign, runs: int) -> list[tuple[str, dict, str]]:
     add("  engine (rules.rate, in memory)", lambda: rate(inputs, policy, campaign.kind))
     outcome = rate(inputs, policy, campaign.kind)
     now = timezone.now()
-    rating_rows = [
-        service._rating_row(f, r, now) for f, r in zip(figures, outcome.results, strict=True)
-    ]
+    rating_rows = service._rating_rows(figures, outcome.results, now)
 
     def write_all():  # every rating new: what the first recompute writes, rolled back
         with transaction.atomic():

@@ -28,7 +28,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -58,7 +58,8 @@ from scoring.models import (
     Survey,
     SurveyStatus,
 )
-from scoring.rules import BranchInput, Event, InvalidInput, Outcome, Policy, rate
+from scoring.rules import BranchInput, Event, InvalidInput, Note, Outcome, Policy, rate
+from scoring.rules.i18n import CENT, format_decimal
 from scoring.rules.output import quota_dict
 from starrating import audit, clock, collector
 
@@ -437,13 +438,13 @@ def _ratio(value) -> tuple[int | None, int | None]:
     return exact.numerator, exact.denominator
 
 
-def _component(value):
-    from scoring.rules.components import sheet_total
+def _component(value: Decimal | None) -> Decimal | None:
+    """A stored component: to 0.01 half up (docs/rules.md §4.1; `components.sheet_total`
+    of one value, without building its list)."""
+    return None if value is None else value.quantize(CENT, ROUND_HALF_UP)
 
-    return None if value is None else sheet_total([value])
 
-
-#: The columns of a stored rating, in the order `_rating_row` gives them.
+#: The columns of a stored rating, in the order `_rating_rows` gives them.
 RATING_COLUMNS = (
     "assessment_id",
     "self_component",
@@ -462,28 +463,77 @@ RATING_COLUMNS = (
     "computed_at",
 )
 
+_quote = json.encoder.encode_basestring_ascii  # a JSON string as json.dumps writes it
 
-def _rating_row(f: Figures, result, now) -> tuple:
-    """One branch's stored rating as a plain row of RATING_COLUMNS (no model object); the
-    trace is the engine's notes, turned into JSON by `_fill`."""
-    num, den = _ratio(f.satisfaction)
-    return (
-        f.assessment_id,
-        _component(f.self_total),
-        _component(f.survey_component),
-        _component(f.review_total),
-        num,
-        den,
-        result.base,
-        result.bonus,
-        result.penalty,
-        result.score,
-        result.band,
-        result.star,
-        list(result.limits),
-        result.explain,
-        now,
-    )
+
+def note_json(note: Note) -> str:
+    """``json.dumps(note.as_json())`` (what the `explain` JSONField stores of a note),
+    written directly: no intermediate list and dict per note (a test holds them equal)."""
+    params = note.params
+    if not params:
+        return f"[{_quote(note.msgid)}, {{}}]"
+    shown = ", ".join([f"{_quote(key)}: {_param_json(value)}" for key, value in params.items()])
+    return f"[{_quote(note.msgid)}, {{{shown}}}]"
+
+
+def _param_json(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is Note:
+        return note_json(value)
+    if kind is int:
+        return str(value)
+    if kind is Decimal:
+        return _quote(format_decimal(value))  # as `Note.as_json` gives it
+    return json.dumps(value)
+
+
+def _rating_rows(rated: list[Figures], results: list, now) -> list[tuple]:
+    """The stored ratings as plain rows of RATING_COLUMNS, ready for the database (no
+    model objects, no per-row field preparation): the JSON columns as the JSONField
+    writes them, the time as the field prepares it, the rest as they are.
+
+    Most trace lines are notes the engine shares among branches (`steps.Run`): each is
+    turned into JSON once per recompute, keyed by id() — sound while `results` hold
+    every note.
+    """
+    at = Rating._meta.get_field("computed_at").get_db_prep_save(now, connection)
+    notes: dict[int, str] = {}
+    limits: dict[tuple, str] = {}
+
+    def note_text(note: Note) -> str:
+        text = notes.get(id(note))
+        if text is None:
+            text = notes[id(note)] = note_json(note)
+        return text
+
+    rows = []
+    for f, result in zip(rated, results, strict=True):
+        num, den = _ratio(f.satisfaction)
+        lowered = limits.get(result.limits)
+        if lowered is None:
+            lowered = limits[result.limits] = json.dumps(list(result.limits))
+        rows.append(
+            (
+                f.assessment_id,
+                _component(f.self_total),
+                _component(f.survey_component),
+                _component(f.review_total),
+                num,
+                den,
+                result.base,
+                result.bonus,
+                result.penalty,
+                result.score,
+                result.band,
+                result.star,
+                lowered,
+                "[" + ", ".join(map(note_text, result.explain)) + "]",
+                at,
+            )
+        )
+    return rows
 
 
 def _store_ratings(campaign: Campaign, rows: list[tuple]) -> int:
@@ -530,43 +580,20 @@ def _store_ratings(campaign: Campaign, rows: list[tuple]) -> int:
 
 
 def _fill(cursor, rows: list[tuple]) -> None:
-    """Put the rows into `rating_new`, as lean values: the JSON columns dumped as
-    Django's JSONField dumps them (each note the engine shares dumped once), the time as
-    the field prepares it, the rest as they are.
+    """Put the rows (`_rating_rows`) into `rating_new`.
 
     On PostgreSQL with one COPY: `bulk_create` would send each column as an array (UNNEST)
     and psycopg would escape every trace's JSON for the array literal in Python, several
     times the COPY's cost (bench/bench_recompute.py); elsewhere one `executemany`.
     """
-    limits, explain = RATING_COLUMNS.index("limits"), RATING_COLUMNS.index("explain")
-    at = RATING_COLUMNS.index("computed_at")
-    computed_at = Rating._meta.get_field("computed_at")
-    dumps = json.JSONEncoder(check_circular=False).encode  # json.dumps' text, as Django's
-    notes: dict[int, str] = {}  # id(note): its JSON; sound while `rows` hold the notes
-
-    def note_json(note) -> str:
-        text = notes.get(id(note))
-        if text is None:
-            text = notes[id(note)] = dumps(note.as_json())
-        return text
-
-    def lean(row: tuple) -> list:
-        row = list(row)
-        row[limits] = dumps(row[limits])
-        row[explain] = "[" + ", ".join(map(note_json, row[explain])) + "]"
-        row[at] = computed_at.get_db_prep_save(row[at], connection)
-        return row
-
     columns = ", ".join(RATING_COLUMNS)
     if connection.vendor == "postgresql":
         with cursor.copy(f"COPY rating_new ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(lean(row))
+                copy.write_row(row)
         return
     placeholders = ", ".join(["%s"] * len(RATING_COLUMNS))
-    cursor.executemany(
-        f"INSERT INTO rating_new ({columns}) VALUES ({placeholders})", [lean(r) for r in rows]
-    )
+    cursor.executemany(f"INSERT INTO rating_new ({columns}) VALUES ({placeholders})", rows)
 
 
 #: Published, not yet approved: recomputed only after an upheld objection.
@@ -617,10 +644,7 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
         except InvalidInput as error:  # a policy the forms let through; nothing is written
             raise RecomputeError(error.render(gettext)) from error
         now = clock.now()
-        rows = [
-            _rating_row(f, result, now) for f, result in zip(rated, outcome.results, strict=True)
-        ]
-        _store_ratings(campaign, rows)
+        _store_ratings(campaign, _rating_rows(rated, outcome.results, now))
         campaign.quota_report = quota_dict(outcome.quota, stored=True)
         campaign.recomputed_at = now
         audit.save(

@@ -120,34 +120,34 @@ def _ballot_rows(ballots) -> list[_BallotRow]:
 
 def _figures(surveys, ballots, left) -> dict[int, SurveyFigures]:
     by_survey = {row.survey_id: row for row in ballots}
+    nothing_left: dict[str, int] = {}
     result = {}
     for survey in surveys:
-        counts = _participation(survey, left.get(survey.pk, {}))
+        counts = _participation(survey, left.get(survey.pk, nothing_left))
+        head = (
+            survey.pk,
+            survey.assessment_id,
+            survey.status,
+            counts.electorate,
+            counts.member_slips_issued,
+            counts.public_slips_issued,
+            counts.members_voted,
+            counts.public_voted,
+        )
         row = by_survey.get(survey.pk)
-        extra = {}
-        if row:
-            valid = row.member + row.public
-            extra = {
-                "member_ballots": row.member,
-                "public_ballots": row.public,
-                "satisfied": row.satisfied,
-                "basically_satisfied": row.basically_satisfied,
-                "dissatisfied": row.dissatisfied,
-                "component": survey_component_from_sum(row.total or Decimal(0), valid),
-                "satisfaction_rate": satisfaction_rate(
-                    row.satisfied, row.basically_satisfied, valid
-                ),
-            }
+        if row is None:  # no ballot: the ballot figures keep their defaults
+            result[survey.assessment_id] = SurveyFigures(*head)
+            continue
+        valid = row.member + row.public
         result[survey.assessment_id] = SurveyFigures(
-            survey_id=survey.pk,
-            assessment_id=survey.assessment_id,
-            status=survey.status,
-            electorate=counts.electorate,
-            member_slips_issued=counts.member_slips_issued,
-            public_slips_issued=counts.public_slips_issued,
-            members_voted=counts.members_voted,
-            public_voted=counts.public_voted,
-            **extra,
+            *head,
+            member_ballots=row.member,
+            public_ballots=row.public,
+            satisfied=row.satisfied,
+            basically_satisfied=row.basically_satisfied,
+            dissatisfied=row.dissatisfied,
+            component=survey_component_from_sum(row.total or Decimal(0), valid),
+            satisfaction_rate=satisfaction_rate(row.satisfied, row.basically_satisfied, valid),
         )
     return result
 
