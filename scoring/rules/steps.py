@@ -7,7 +7,6 @@ arithmetic is Decimal; `engine.rate` runs the steps under a fixed decimal contex
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from math import floor
 from sys import intern
 from typing import NamedTuple
 
@@ -375,4 +374,6 @@ def percent(rate: Satisfaction) -> str:
     """
     if type(rate) is Decimal:
         return str((rate * 100).quantize(CENT, ROUND_DOWN))
-    return str((Decimal(floor(Fraction(rate) * 10000)) / 100).quantize(CENT))
+    exact = rate if type(rate) is Fraction else Fraction(rate)
+    hundredths = exact.numerator * 10000 // exact.denominator  # floor(rate × 10000)
+    return str((Decimal(hundredths) / 100).quantize(CENT))

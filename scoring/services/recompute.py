@@ -204,6 +204,20 @@ def _self_figures(campaign, ids) -> dict[int, tuple[bool, Decimal | None]]:
     }
 
 
+def _review_figures(campaign, ids) -> dict[int, tuple[str, Decimal | None, str]]:
+    """{assessment id: (status, total, audit status)} of the reviews, one query."""
+    if ids is None:
+        rows = Review.objects.filter(assessment__campaign=campaign)
+    else:
+        rows = Review.objects.filter(assessment_id__in=ids)
+    return {
+        assessment_id: (status, total, audit_status)
+        for assessment_id, status, total, audit_status in rows.values_list(
+            "assessment_id", "status", "total", "audit_status"
+        )
+    }
+
+
 def _survey_figures(
     campaign, ids, *, with_ballots=True
 ) -> dict[int, survey_services.SurveyFigures]:
@@ -263,7 +277,8 @@ def branch_id(assessment: Assessment) -> str:
 
 
 class _Row(NamedTuple):
-    """One enrolled assessment as `gather(as_rows=True)` reads it: no model objects."""
+    """One enrolled assessment as `gather(as_rows=True)` reads it, with its sheet's and
+    its review's figures joined in (one row per branch): no model objects."""
 
     pk: int
     branch_id: int
@@ -272,6 +287,11 @@ class _Row(NamedTuple):
     term_end: date | None
     last_election: date | None
     postponement_approved: bool
+    self_status: str | None  # None: no sheet
+    self_total: Decimal | None
+    review_status: str | None  # None: no review
+    review_total: Decimal | None
+    audit_status: str | None
 
 
 def _assessment_rows(campaign: Campaign) -> list[_Row]:
@@ -287,6 +307,11 @@ def _assessment_rows(campaign: Campaign) -> list[_Row]:
             "branch__term_end",
             "branch__last_election",
             "branch__postponement_approved",
+            "self_evaluation__status",
+            "self_evaluation__total",
+            "review__status",
+            "review__total",
+            "review__audit_status",
         )
     )
     return [_Row(*row) for row in rows]
@@ -312,14 +337,16 @@ def gather(
     A fixed number of aggregate queries whatever the number of branches. Pages that show
     only progress (what is missing, participation) pass `with_ballots=False` and get no
     survey component or satisfaction. `as_rows=True` (whole campaign only, the recompute)
-    reads the assessments as plain rows: `Figures.assessment` is then None.
+    reads the assessments as plain rows, their sheet's and review's figures joined into
+    the same row (one row per branch, two queries fewer): `Figures.assessment` is then
+    None. Both ways give equal figures (a test holds them so).
     """
     whole = assessments is None
     on_date = campaign.reference_date
+    submitted = SelfEvaluationStatus.SUBMITTED
     if as_rows:
         if not whole:
             raise ValueError("as_rows reads the whole campaign")
-        rows = _assessment_rows(campaign)
         heads = [
             (
                 None,
@@ -328,8 +355,12 @@ def gather(
                 r.code,
                 r.election,
                 election_status(r.term_end, r.last_election, r.postponement_approved, on_date),
+                (r.self_status == submitted, r.self_total),
+                None
+                if r.review_status is None
+                else (r.review_status, r.review_total, r.audit_status),
             )
-            for r in rows
+            for r in _assessment_rows(campaign)
         ]
     else:
         if whole:
@@ -339,28 +370,29 @@ def gather(
                 .select_related("branch", "branch__parent")
                 .order_by("branch__code")
             )
+        ids = None if whole else [a.pk for a in assessments]
+        selfs = _self_figures(campaign, ids)
+        reviews = _review_figures(campaign, ids)
         heads = [
-            (a, a.pk, a.branch_id, a.branch.code, a.election, election_of(a, campaign))
+            (
+                a,
+                a.pk,
+                a.branch_id,
+                a.branch.code,
+                a.election,
+                election_of(a, campaign),
+                selfs.get(a.pk, (False, None)),
+                reviews.get(a.pk),
+            )
             for a in assessments
         ]
     ids = None if whole else [head[1] for head in heads]
-    selfs = _self_figures(campaign, ids)
     surveys = _survey_figures(campaign, ids, with_ballots=with_ballots)
     events = _events(campaign, {head[1]: head[2] for head in heads}, whole=whole)
-    if whole:
-        review_rows = Review.objects.filter(assessment__campaign=campaign)
-    else:
-        review_rows = Review.objects.filter(assessment_id__in=ids)
-    reviews = {
-        assessment_id: (status, total, audit_status)
-        for assessment_id, status, total, audit_status in review_rows.values_list(
-            "assessment_id", "status", "total", "audit_status"
-        )
-    }
     # Staff decided, with a recorded reason, to rate on the second review (D-2.1.3k).
-    seconds = _second_totals(campaign, None if whole else ids)
+    seconds = _second_totals(campaign, ids)
     figures = []
-    for assessment, pk, _branch, code, stored_election, election in heads:
+    for assessment, pk, _branch, code, stored_election, election, sheet, review in heads:
         f = Figures(
             assessment=assessment,
             assessment_id=pk,
@@ -368,15 +400,13 @@ def gather(
             stored_election=stored_election,
             election=election,
         )
-        submitted, total = selfs.get(pk, (False, None))
-        f.self_submitted, f.self_total = submitted, total
+        f.self_submitted, f.self_total = sheet
         survey = surveys.get(pk)
         if survey is not None:
             f.survey_closed = survey.is_closed
             f.survey_component = survey.component
             f.satisfaction = survey.satisfaction_rate
             f.participation = survey.participation_rate
-        review = reviews.get(pk)
         if review is not None:
             f.review_status, f.review_total, f.audit_status = review
             f.review_total = seconds.get(pk, f.review_total)
@@ -466,22 +496,36 @@ RATING_COLUMNS = (
 _quote = json.encoder.encode_basestring_ascii  # a JSON string as json.dumps writes it
 
 
-def note_json(note: Note) -> str:
+def note_json(note: Note, known: dict[int, str] | None = None) -> str:
     """``json.dumps(note.as_json())`` (what the `explain` JSONField stores of a note),
-    written directly: no intermediate list and dict per note (a test holds them equal)."""
+    written directly: no intermediate list and dict per note (a test holds them equal).
+
+    *known* is {id(note): its JSON} of notes already written, this one and the notes in
+    its params added: sound while the caller holds every note it keys.
+    """
+    if known is None:
+        known = {}
+    text = known.get(id(note))
+    if text is not None:
+        return text
     params = note.params
-    if not params:
-        return f"[{_quote(note.msgid)}, {{}}]"
-    shown = ", ".join([f"{_quote(key)}: {_param_json(value)}" for key, value in params.items()])
-    return f"[{_quote(note.msgid)}, {{{shown}}}]"
+    if params:
+        shown = ", ".join(
+            [f"{_quote(key)}: {_param_json(value, known)}" for key, value in params.items()]
+        )
+        text = f"[{_quote(note.msgid)}, {{{shown}}}]"
+    else:
+        text = f"[{_quote(note.msgid)}, {{}}]"
+    known[id(note)] = text
+    return text
 
 
-def _param_json(value) -> str:
+def _param_json(value, known: dict[int, str]) -> str:
     kind = type(value)
     if kind is str:
         return _quote(value)
-    if kind is Note:
-        return note_json(value)
+    if kind is Note:  # a label, shared by many notes
+        return note_json(value, known)
     if kind is int:
         return str(value)
     if kind is Decimal:
@@ -499,14 +543,11 @@ def _rating_rows(rated: list[Figures], results: list, now) -> list[tuple]:
     every note.
     """
     at = Rating._meta.get_field("computed_at").get_db_prep_save(now, connection)
-    notes: dict[int, str] = {}
+    known: dict[int, str] = {}
     limits: dict[tuple, str] = {}
 
     def note_text(note: Note) -> str:
-        text = notes.get(id(note))
-        if text is None:
-            text = notes[id(note)] = note_json(note)
-        return text
+        return known.get(id(note)) or note_json(note, known)
 
     rows = []
     for f, result in zip(rated, results, strict=True):
