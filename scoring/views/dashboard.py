@@ -5,7 +5,8 @@ comparison between parent organisations (你追我赶) and the gap list.
 Who may use it (`branches.permissions`): committee staff, over every branch, and
 reviewers, over the branches under their organisations (`may_see_dashboard`,
 `dashboard_branches`). Every figure is read by `scoring.services.dashboard` in a fixed
-number of queries.
+number of queries. The charts are images of their own URL (`dashboard_chart`, D-7pa),
+each reading only what it draws; the page shows the same figures as text.
 """
 
 from csp.constants import NONE, UNSAFE_INLINE
