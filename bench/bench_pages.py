@@ -13,7 +13,8 @@ reports per page the medians of:
 
 Targets: server time at most 4× its SQL time and at most 100 ms (median), at 5,000 and at
 20,000 branches; query count and size that do not grow with the branches. Each size runs
-in a fresh process (`--child`); the parent writes the section "Pages" of bench/RESULTS.md.
+in a fresh process (`--child`); the parent writes section 3, "Pages", of bench/RESULTS.md
+through bench/results.py (one row per size and page, replaced when measured again).
 
     .venv/bin/python bench/bench_pages.py [--branches 5000 20000] [--runs 5] [--keep]
 """
@@ -21,7 +22,6 @@ in a fresh process (`--child`); the parent writes the section "Pages" of bench/R
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,10 +35,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_recompute as generator  # noqa: E402
+import results  # noqa: E402  (bench/results.py: bench/RESULTS.md, one section per item)
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sr_bench_pages"
-HEADING = "## 3. Pages"
 TARGET_RATIO = 4.0
 TARGET_SECONDS = 0.100
 
@@ -77,6 +76,11 @@ def pages(campaign):
     from scoring.models import Assessment
 
     board = f"{reverse('scoring:dashboard')}?campaign={campaign.pk}"
+
+    def chart(name, size):
+        url = reverse("scoring:dashboard_chart", args=[name, size])
+        return f"{url}?campaign={campaign.pk}"
+
     results = reverse("scoring:campaign_results", args=[campaign.pk])
     assessment = (
         Assessment.objects.filter(campaign=campaign, branch__parent__code="BENCH-P00")
@@ -91,6 +95,19 @@ def pages(campaign):
         ("dashboard, reviewer", "bench-reviewer", board),
         ("dashboard, four stars, page 2", "bench-staff", f"{board}&star=4&page=2"),
         ('dashboard ranking, search "Branch 01"', "bench-staff", f"{board}&q=Branch+01"),
+        # The dashboard's charts, each its own SVG response (D-7pa).
+        (
+            "dashboard chart: distribution, wide, staff",
+            "bench-staff",
+            chart("distribution", "wide"),
+        ),
+        ("dashboard chart: trend, wide, staff", "bench-staff", chart("trend", "wide")),
+        ("dashboard chart: comparison, wide, staff", "bench-staff", chart("comparison", "wide")),
+        (
+            "dashboard chart: comparison, narrow, reviewer",
+            "bench-reviewer",
+            chart("comparison", "narrow"),
+        ),
         ("review queue, reviewer", "bench-reviewer", reverse("scoring:review_queue")),
         ("review queue, staff", "bench-staff", reverse("scoring:review_queue")),
         (
@@ -210,30 +227,35 @@ def format_rows(result: dict) -> list[str]:
     return lines + [""]
 
 
-def write_results(results: list[dict], runs: int) -> None:
-    load = os.getloadavg()
-    section = [
-        HEADING,
-        "",
-        f"Written by `bench/bench_pages.py` on {time.strftime('%Y-%m-%d %H:%M')}: PostgreSQL, "
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
-        f"{load[0]:.1f} at the end; DEBUG off; test client with a logged-in user; medians of "
-        f"{runs} runs, pages alternating. SQL = the statements of the request, timed by an "
-        "`execute_wrapper`. Targets: server ≤ 4 × SQL and ≤ 0.100 s; queries and size "
-        "flat in the branches.",
-        "",
-    ]
-    for result in results:
-        section += format_rows(result)
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find(HEADING + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(section)
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        rest = "" if end == -1 else text[end + 1 :]
-        text = text[:start] + "\n".join(section) + ("\n" + rest if rest else "")
-    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+HEADER = (
+    "| branches | page | server (s) | CPU (s) | SQL (s) | server / SQL | queries | KB | run |\n"
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+)
+NOTES = (
+    "`bench/bench_pages.py [--branches N …] [--keep]`: PostgreSQL, one database per size; "
+    "DEBUG off; the test client with a logged-in user; medians of the runs, pages "
+    "alternating. SQL = the statements of the request, timed by an `execute_wrapper`; CPU "
+    "= the process's (the server's time shows in the wall and the SQL only). Targets: "
+    "server ≤ 4 × SQL and ≤ 0.100 s; queries and size flat in the branches. Run: when, the "
+    "runs, the load average at the end (the machine is shared: judge by CPU and the ratio)."
+)
+
+
+def write_results(result_list: list[dict], runs: int) -> None:
+    run = f"{time.strftime('%Y-%m-%d %H:%M')}, {runs} runs, load {os.getloadavg()[0]:.1f}"
+    for result in result_list:
+        for row in result["rows"]:
+            key = f"| {result['branches']:,} | {row['page']} |"
+            results.update_row(
+                "3",
+                key=key,
+                row=(
+                    f"{key} {row['server']:.3f} | {row['cpu']:.3f} | {row['sql']:.4f} | "
+                    f"{row['ratio']:.1f} | {row['queries']} | {row['bytes'] / 1024:.0f} | {run} |"
+                ),
+                header=HEADER,
+                notes=NOTES,
+            )
 
 
 def main() -> int:

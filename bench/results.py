@@ -70,6 +70,8 @@ def update_row(item: str, *, key: str, row: str, header: str, notes: str = "") -
     rows = [line for line in body if line.startswith("| ") and not line.startswith("| ---")]
     header_lines = header.splitlines()
     rows = [r for r in rows if r not in header_lines and not r.startswith(key)]
+    # A row of another layout (its table's columns changed since) is dropped.
+    rows = [r for r in rows if r.count("|") == header_lines[0].count("|")]
     prose = [line for line in body if not line.startswith("|") and line != NOT_YET]
     if notes:
         prose = [notes]

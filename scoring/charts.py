@@ -3,8 +3,10 @@ a PDF alike (docs/reports.md §6, docs/decisions.md D-6a).
 
 pygal always writes a script, a style block and style attributes into its SVG, which the
 content security policy would block inline: a chart is therefore always embedded as an
-image, `<img src="{{ chart }}">`, with the data URI these functions return. Every font
-of the style is the CJK face, or WeasyPrint falls back to a Japanese one.
+image, `<img src="{{ chart }}">` — with the data URI these functions return (PDFs, the
+star history), or, given `svg=True`, from a URL of its own serving the SVG they return
+(the dashboard, D-7pa: the page stays small). Every font of the style is the CJK face,
+or WeasyPrint falls back to a Japanese one.
 """
 
 import base64
@@ -69,23 +71,30 @@ def _options(**options) -> dict:
     return base
 
 
+def svg_of(chart) -> bytes:
+    """The chart's SVG document, UTF-8."""
+    svg = chart.render()
+    return svg.encode("utf-8") if isinstance(svg, str) else svg
+
+
 def data_uri(chart) -> str:
     """The chart as an `<img>` source (see the module's note)."""
-    svg = chart.render()
-    if isinstance(svg, str):
-        svg = svg.encode("utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg_of(chart)).decode("ascii")
 
 
-def bars(labels, values, *, title="", **options) -> str:
+def _out(chart, svg: bool):
+    return svg_of(chart) if svg else data_uri(chart)
+
+
+def bars(labels, values, *, title="", svg=False, **options):
     """A bar chart of one series: `labels[i]` under `values[i]`."""
     chart = pygal.Bar(**_options(title=title, **options))
     chart.x_labels = [str(label) for label in labels]
     chart.add("", list(values))
-    return data_uri(chart)
+    return _out(chart, svg)
 
 
-def lines(labels, series: dict, *, title="", **options) -> str:
+def lines(labels, series: dict, *, title="", svg=False, **options):
     """A line chart: x `labels`, one line per `series` name → values (None: no point).
 
     pygal centres each x label under its point and the last point sits on the plot's
@@ -100,19 +109,19 @@ def lines(labels, series: dict, *, title="", **options) -> str:
     chart.x_labels = [str(label) for label in labels]
     for name, values in series.items():
         chart.add(str(name), list(values))
-    return data_uri(chart)
+    return _out(chart, svg)
 
 
-def grouped_bars(labels, series: dict, *, title="", **options) -> str:
+def grouped_bars(labels, series: dict, *, title="", svg=False, **options):
     """Bars grouped by `labels`, one colour per `series` name."""
     chart = pygal.Bar(**_options(title=title, show_legend=len(series) > 1, **options))
     chart.x_labels = [str(label) for label in labels]
     for name, values in series.items():
         chart.add(str(name), list(values))
-    return data_uri(chart)
+    return _out(chart, svg)
 
 
-def horizontal_bars(labels, series: dict, *, title="", bar_height=16, **options) -> str:
+def horizontal_bars(labels, series: dict, *, title="", bar_height=16, svg=False, **options):
     """Bars grouped by `labels` lying along the y axis, one colour per `series` name: long
     names (organisations) read in full on the left, on a phone too. The height follows
     the number of bars (`bar_height` pixels each, with room for the legend)."""
@@ -134,4 +143,4 @@ def horizontal_bars(labels, series: dict, *, title="", bar_height=16, **options)
     chart.x_labels = [str(label) for label in labels]
     for name, values in series.items():
         chart.add(str(name), list(values))
-    return data_uri(chart)
+    return _out(chart, svg)

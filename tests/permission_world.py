@@ -82,6 +82,8 @@ def build_matrix_world() -> World:
     o["evidence_a"] = Evidence.objects.get(self_evaluation__assessment=o["a"])
     o["sheet_b"] = SlipSheet.objects.filter(survey__assessment=o["b"]).latest("pk")
     o["kind"], o["kind_sheet"] = "annual-xlsx", "rating-sheet"
+    o["chart_comparison"], o["chart_distribution"] = "comparison", "distribution"
+    o["wide"], o["narrow"] = "wide", "narrow"
     o["code_e"] = o["org_e"].code  # (B's code holds a slash)
     o["uid"], o["token"] = "MQ", "set-password"
     from reminders.services import unsubscribe_token

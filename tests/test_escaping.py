@@ -1290,6 +1290,7 @@ NOT_PAGES = {
     "scoring:ballot": "reached through scoring:ballot_code",
     "branches:roster_template": "an xlsx download",
     "scoring:dashboard_export": "POST only (starts the ranking workbook's job, D-6z)",
+    "scoring:dashboard_chart": "an SVG image (its text: test_a_parents_name_is_escaped_in_the_svg)",
     "scoring:export_start": "POST only",
     "scoring:simulator_export": "an xlsx download (its text: the exporters' `clean_text`)",
     "scoring:export_status": "JSON of the job's status, progress and our own message",

@@ -302,6 +302,13 @@ MATRIX = [
     Row("scoring:dashboard", (),
         get= "302   403   403   200   200   200   403   403",
         post="405   405   405   405   405   405   405   405"),
+    # The other parent's reviewer counts no branch of the campaign: nothing to draw, 404.
+    Row("scoring:dashboard_chart", ("chart_comparison", "wide"),
+        get= "302   403   403   200   404   200   403   403",
+        post="405   405   405   405   405   405   405   405"),
+    Row("scoring:dashboard_chart", ("chart_distribution", "narrow"), label="distribution",
+        get= "302   403   403   200   404   200   403   403",
+        post="405   405   405   405   405   405   405   405"),
     Row("scoring:dashboard_export", (),
         get= "405   405   405   405   405   405   405   405",
         post="302   403   403   302   302   302   403   403"),

@@ -46,6 +46,8 @@ TO_RECOMPUTE = "to_recompute"  # complete now, not yet rated
 INCOMPLETE = "incomplete"  # still lacks a part
 
 AUDIT_OK = [AuditStatus.NOT_NEEDED, AuditStatus.AGREED]
+#: Every star a rating can hold: 0 (none) to 5.
+STARS = (0, 1, 2, 3, 4, 5)
 
 
 def campaigns():
@@ -92,6 +94,7 @@ class ParentRow:
     high: int = 0  # four and five stars
     mean_score: Decimal | None = None
     missing: dict = field(default_factory=dict)  # recompute.MISSING_LABELS key → count
+    stars: dict = field(default_factory=dict)  # star → rated branches (0 and 1–5)
     direct: bool = False  # the committee itself: its directly managed branches
 
     @property
@@ -157,6 +160,7 @@ def parent_rows(assessments) -> list[ParentRow]:
             rated=Count("rating"),
             high=Count("rating", filter=Q(rating__star__gte=4)),
             mean_score=Avg("rating__score"),
+            **{f"star_{star}": Count("rating", filter=Q(rating__star=star)) for star in STARS},
         )
         .order_by("branch__parent__code")
     )
@@ -201,6 +205,7 @@ def parent_rows(assessments) -> list[ParentRow]:
                     "review": row["enrolled"] - row["reviews_submitted"],
                     "audit": row["audit_missing"],
                 },
+                stars={star: row[f"star_{star}"] for star in STARS if row[f"star_{star}"]},
             )
         )
     return rows
@@ -228,6 +233,8 @@ def totals(rows: list[ParentRow]) -> ParentRow:
             setattr(whole, name, getattr(whole, name) + getattr(row, name))
         for code, n in row.missing.items():
             whole.missing[code] = whole.missing.get(code, 0) + n
+        for star, n in row.stars.items():
+            whole.stars[star] = whole.stars.get(star, 0) + n
         if row.mean_score is not None:
             scored += row.mean_score * row.rated
     if whole.rated:
@@ -239,7 +246,8 @@ def totals(rows: list[ParentRow]) -> ParentRow:
 
 
 def star_counts(assessments) -> dict[int, int]:
-    """{star: branches} of the stored ratings, one query."""
+    """{star: branches} of the stored ratings, one query (the page reads the same from
+    `totals(parent_rows(…)).stars`, counted with the rows)."""
     return dict(
         Rating.objects.filter(assessment__in=assessments)
         .values("star")

@@ -110,15 +110,16 @@ def blockers(campaign: Campaign) -> list[str]:
     return lines
 
 
-def needs_recompute(campaign: Campaign) -> bool:
+def needs_recompute(campaign: Campaign, *, figures=None) -> bool:
     """No recompute yet, the stored results count other branches, an input changed, or
-    an objection was upheld since the last recompute (however the branch is corrected)."""
+    an objection was upheld since the last recompute (however the branch is corrected).
+    `figures`: the campaign's `completeness`, when the caller has it already."""
     if campaign.recomputed_at is None:
         return True
     upheld_since = Objection.objects.filter(
         campaign=campaign, state=ObjectionState.UPHELD, handled_at__gt=campaign.recomputed_at
     ).exists()
-    figures = completeness(campaign)
+    figures = figures or completeness(campaign)
     return upheld_since or figures.counted_fewer or inputs_changed_since_recompute(campaign)
 
 

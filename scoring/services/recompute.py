@@ -33,7 +33,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -130,15 +130,19 @@ class Completeness:
         return self.counted_fewer and self.missing == 0
 
 
-def completeness(campaign: Campaign) -> Completeness:
-    """The campaign's completeness, in one aggregate query (whatever its size)."""
-    counts = (
-        Assessment.objects.enrolled()
-        .filter(campaign=campaign)
-        .aggregate(enrolled=Count("pk"), complete=Count("pk", filter=COMPLETE))
-    )
+def completeness(campaign: Campaign, *, enrolled=None, complete=None) -> Completeness:
+    """The campaign's completeness, in one aggregate query (whatever its size); none when
+    the caller has counted its enrolled and complete branches already (the results page's
+    `results.Progress`)."""
+    if enrolled is None or complete is None:
+        counts = (
+            Assessment.objects.enrolled()
+            .filter(campaign=campaign)
+            .aggregate(enrolled=Count("pk"), complete=Count("pk", filter=COMPLETE))
+        )
+        enrolled, complete = counts["enrolled"], counts["complete"]
     report = campaign.quota_report or {}
-    return Completeness(counts["enrolled"], counts["complete"], report.get("total"))
+    return Completeness(enrolled, complete, report.get("total"))
 
 
 @dataclass
@@ -252,17 +256,22 @@ def _second_totals(campaign, ids) -> dict[int, Decimal]:
     return dict(rows.values_list("assessment_id", "total"))
 
 
+#: The histories of what a rating reads, with the way from each to its campaign (the
+#: events, by their year, apart).
+_HISTORIES = (
+    (Review, "assessment__campaign"),
+    (SecondReview, "assessment__campaign"),
+    (SelfEvaluation, "assessment__campaign"),
+    (Survey, "assessment__campaign"),
+)
+
+
 def _latest_change(campaign):
     """When a review (first or second), sheet, survey or event of the campaign last
     changed, or None."""
     latest = [
         model.history.filter(**{lookup: campaign}).aggregate(t=Max("history_date"))["t"]
-        for model, lookup in (
-            (Review, "assessment__campaign"),
-            (SecondReview, "assessment__campaign"),
-            (SelfEvaluation, "assessment__campaign"),
-            (Survey, "assessment__campaign"),
-        )
+        for model, lookup in _HISTORIES
     ]
     latest.append(
         ScoreEvent.history.filter(date__year=campaign.year).aggregate(t=Max("history_date"))["t"]
@@ -710,12 +719,23 @@ def _refresh_elections(figures: list[Figures]) -> None:
 
 def inputs_changed_since_recompute(campaign: Campaign) -> bool:
     """Something the rating reads changed after the last recompute (for staff's to-dos):
-    a review, a second review's decision, a sheet, a survey or an event (their history's
-    latest time, five queries).
-    Before the first recompute: as soon as one review is submitted."""
+    a review, a second review's decision, a sheet, a survey or an event (a history row
+    after it; one query: each history's `history_date` index finds the few rows after
+    the recompute, where the latest time of each would read the campaign's whole
+    history). Before the first recompute: as soon as one review is submitted."""
     if campaign.recomputed_at is None:
         return Review.objects.filter(
             assessment__campaign=campaign, status=ReviewStatus.SUBMITTED
         ).exists()
-    latest = _latest_change(campaign)
-    return latest is not None and latest > campaign.recomputed_at
+    since = campaign.recomputed_at
+    changed = [
+        Exists(model.history.filter(**{lookup: campaign}, history_date__gt=since))
+        for model, lookup in _HISTORIES
+    ]
+    changed.append(
+        Exists(ScoreEvent.history.filter(date__year=campaign.year, history_date__gt=since))
+    )
+    either = changed[0]
+    for one in changed[1:]:
+        either = either | one
+    return Campaign.objects.filter(either, pk=campaign.pk).exists()

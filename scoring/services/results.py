@@ -24,6 +24,7 @@ from scoring.models import (
     SurveyStatus,
 )
 from scoring.rules import Note
+from starrating.paging import KeysPaginator
 
 from . import recompute
 from .dashboard import missing_codes_of
@@ -209,8 +210,8 @@ class Progress:
             .select_related("branch__parent", "self_evaluation", "survey", "review")
             .order_by("branch__code")
         )
-        paginator = Paginator(missing, PER_PAGE)
-        paginator.count = counts["enrolled"] - counts["complete"]  # counted above: no COUNT
+        # Counted above: no COUNT; the page keys first (D-7pb).
+        paginator = KeysPaginator(missing, PER_PAGE, count=counts["enrolled"] - counts["complete"])
         shown = paginator.get_page(page)
         shown.object_list = [MissingRow(a, missing_codes_of(a)) for a in shown.object_list]
         low = low_participation(campaign)

@@ -593,10 +593,25 @@ def audits_pending() -> int:
 
 
 def audit_queue():
-    """Reviews waiting for the five-star audit, oldest first."""
+    """Reviews waiting for the five-star audit, oldest first, with what the queue shows of
+    each (its campaign's title, the branch and its parent): a campaign row is about
+    fifty columns (its quota report large, decoded once per row) and the queue lists
+    fifty rows."""
     return (
         Review.objects.filter(AWAITING_AUDIT)
-        .select_related("assessment__campaign", "assessment__branch__parent", "reviewer")
-        .defer("assessment__campaign__quota_report")  # large; decoded once per row
+        .select_related("assessment__campaign", "assessment__branch__parent")
+        .only(
+            "assessment_id",
+            "status",
+            "audit_status",
+            "total",
+            "submitted_at",
+            "assessment__campaign_id",
+            "assessment__branch_id",
+            "assessment__campaign__title",
+            "assessment__branch__name",
+            "assessment__branch__parent_id",
+            "assessment__branch__parent__name",
+        )
         .order_by("submitted_at")
     )

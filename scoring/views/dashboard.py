@@ -5,12 +5,15 @@ comparison between parent organisations (你追我赶) and the gap list.
 Who may use it (`branches.permissions`): committee staff, over every branch, and
 reviewers, over the branches under their organisations (`may_see_dashboard`,
 `dashboard_branches`). Every figure is read by `scoring.services.dashboard` in a fixed
-number of queries.
+number of queries. The charts are images of their own URL (`dashboard_chart`, D-7pa),
+each reading only what it draws; the page shows the same figures as text.
 """
 
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -28,9 +31,13 @@ from scoring.services import exports as export_service
 from scoring.services import recompute as recompute_service
 from scoring.services.publicity import needs_recompute
 from starrating.actions import perform
+from starrating.paging import KeysPaginator, first_rows
 from starrating.wording import star_name
 
 PAGE_SIZE = 50
+#: A chart's own policy: pygal's SVG carries a style block and style attributes (its
+#: script never runs: none may), shown as an image, never as a page (D-7pa).
+CHART_POLICY = {"default-src": [NONE], "style-src": [UNSAFE_INLINE], "script-src": [NONE]}
 #: The stars in the charts' order: five first, none last.
 STARS = (5, 4, 3, 2, 1, 0)
 #: The ranking's filters, kept in the pager's links and the export's.
@@ -40,11 +47,10 @@ RANKING_FILTERS = ("campaign", "parent", "star", "status", "q", "margin")
 def _filters(request, data=None):
     """The filter form over `data` (the query string; the export's posted copy of it)."""
     campaigns = dashboard.campaigns()
-    parents = (
-        Organisation.objects.filter(children__in=dashboard_branches(request.user))
-        .distinct()
-        .order_by("code")
-    )
+    # A semi-join on the branches' parents, not a DISTINCT over every branch joined.
+    parents = Organisation.objects.filter(
+        pk__in=dashboard_branches(request.user).values("parent_id")
+    ).order_by("code")
     form = DashboardFilterForm(
         request.GET if data is None else data, campaigns=campaigns, parents=parents
     )
@@ -62,38 +68,48 @@ def _ranking(form, assessments):
     )
 
 
-def _charts(counts, trend, rows):
+def _distribution_chart(counts, size):
     labels = [star_name(star) for star in STARS]
-    distribution = {
-        size: charts.bars(labels, [counts.get(star, 0) for star in STARS], **size_options)
-        for size, size_options in CHART_SIZES.items()
-    }
+    return charts.bars(
+        labels, [counts.get(star, 0) for star in STARS], svg=True, **CHART_SIZES[size]
+    )
+
+
+def _trend_chart(trend, size):
     years = list(trend)
-    trend_chart = None
-    if years:
-        series = {star_name(star): [trend[year].get(star, 0) for year in years] for star in STARS}
-        trend_chart = {
-            size: charts.grouped_bars(years, series, legend_at_bottom=True, **size_options)
-            for size, size_options in CHART_SIZES.items()
-        }
-    comparison = None
-    if rows:
-        rows = rows[::-1]  # pygal lays the first label at the foot: the table's order read down
-        names = [row.name for row in rows]
-        series = {
-            _("Four and five stars (%)"): [row.high_percent for row in rows],
-            _("Mean score"): [None if r.mean_score is None else float(r.mean_score) for r in rows],
-            _("Participation (%)"): [row.participation_percent for row in rows],
-        }
-        comparison = {
-            size: charts.horizontal_bars(names, series, **size_options)
-            for size, size_options in COMPARISON_SIZES.items()
-        }
-    return {"distribution": distribution, "trend": trend_chart, "comparison": comparison}
+    series = {star_name(star): [trend[year].get(star, 0) for year in years] for star in STARS}
+    return charts.grouped_bars(years, series, legend_at_bottom=True, svg=True, **CHART_SIZES[size])
 
 
-#: Each chart drawn twice: for a wide page, and for a phone (narrow, larger text), each
-#: shown by its own CSS class (static/css/app.css), so the labels stay readable at 390 px.
+def _comparison_chart(rows, size):
+    rows = rows[::-1]  # pygal lays the first label at the foot: the table's order read down
+    names = [row.name for row in rows]
+    series = {
+        _("Four and five stars (%)"): [row.high_percent for row in rows],
+        _("Mean score"): [None if r.mean_score is None else float(r.mean_score) for r in rows],
+        _("Participation (%)"): [row.participation_percent for row in rows],
+    }
+    return charts.horizontal_bars(names, series, svg=True, **COMPARISON_SIZES[size])
+
+
+def _chart_urls(campaign, *, rated, trend, rows):
+    """{chart: {size: its URL}} for the charts that have figures to draw (the page's
+    tables say which), each chart served by `dashboard_chart` (D-7pa)."""
+    shown = {"distribution": bool(rated), "trend": bool(trend), "comparison": bool(rows)}
+    query = "?" + urlencode({"campaign": campaign.pk})
+    return {
+        chart: {
+            size: reverse("scoring:dashboard_chart", args=[chart, size]) + query
+            for size in CHART_SIZES
+        }
+        for chart, drawn in shown.items()
+        if drawn
+    }
+
+
+#: Each chart drawn for two widths: for a wide page, and for a phone (narrow, larger
+#: text), the page's `<picture>` choosing one by the viewport's width
+#: (templates/scoring/dashboard/chart.html), so the labels stay readable at 390 px.
 CHART_SIZES = {
     "wide": {"width": 640, "height": 320, "truncate_legend": -1},
     "narrow": {"width": 360, "height": 300, "truncate_legend": -1},
@@ -125,25 +141,27 @@ def dashboard_page(request):
         return render(request, "scoring/dashboard/page.html", context)
     assessments = dashboard.scope(request.user, campaign)
     rows = dashboard.parent_rows(assessments)
-    counts = dashboard.star_counts(assessments)
+    total = dashboard.totals(rows)
+    counts = total.stars  # counted with the rows: no query of its own
     trend = dashboard.star_trend(request.user, campaign)
-    page = Paginator(_ranking(form, assessments), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysPaginator(_ranking(form, assessments), PAGE_SIZE).get_page(request.GET.get("page"))
     offset = page.start_index()
     margin = form.value("margin", dashboard.DEFAULT_MARGIN)
     gaps = dashboard.gaps(assessments, margin=margin)
     query = request.GET.copy()
     query.pop("page", None)
     declaring = campaign.status == CampaignStatus.DECLARING
+    complete = recompute_service.completeness(campaign)
     context.update(
         {
             "rows": rows,
-            "total": dashboard.totals(rows),
+            "total": total,
             "stars": [(star, counts.get(star, 0)) for star in STARS],
             "rated": sum(counts.values()),
             "trend_rows": [
                 (year, [by_star.get(star, 0) for star in STARS]) for year, by_star in trend.items()
             ],
-            "charts": _charts(counts, trend, rows),
+            "charts": _chart_urls(campaign, rated=sum(counts.values()), trend=trend, rows=rows),
             "page": page,
             "ranked": [
                 (offset + i, a, dashboard.missing_of(a)) for i, a in enumerate(page.object_list)
@@ -151,15 +169,53 @@ def dashboard_page(request):
             "query": query.urlencode(),
             "margin": margin,
             "gaps": [
-                (a, a.self_evaluation.total - a.review.total) for a in gaps[: dashboard.GAP_ROWS]
+                (a, a.self_evaluation.total - a.review.total)
+                for a in first_rows(gaps, dashboard.GAP_ROWS)
             ],
             "gap_count": gaps.count(),
-            "completeness": recompute_service.completeness(campaign),
+            "completeness": complete,
             "declaring": declaring,
-            "needs_recompute": declaring and needs_recompute(campaign),
+            "needs_recompute": declaring and needs_recompute(campaign, figures=complete),
         }
     )
     return render(request, "scoring/dashboard/page.html", context)
+
+
+#: The chart URLs' names: what each draws, from which figures.
+CHARTS = ("distribution", "trend", "comparison")
+
+
+@require_GET
+@login_required
+@csp_replace(CHART_POLICY)
+def dashboard_chart(request, chart, size):
+    """One of the dashboard's charts as an SVG image (D-7pa), for the same user and
+    campaign (`?campaign=`, the latest by default) as the page: it reads only the figures
+    it draws, so the page itself carries no chart. 404 for an unknown chart, size or
+    campaign, or a chart with nothing to draw."""
+    require(may_see_dashboard(request.user))
+    if chart not in CHARTS or size not in CHART_SIZES:
+        raise Http404
+    form, campaign = _filters(request)
+    if campaign is None or "campaign" in form.errors:
+        raise Http404
+    assessments = dashboard.scope(request.user, campaign)
+    svg = None
+    if chart == "distribution":
+        counts = dashboard.star_counts(assessments)
+        svg = _distribution_chart(counts, size) if counts else None
+    elif chart == "trend":
+        trend = dashboard.star_trend(request.user, campaign)
+        svg = _trend_chart(trend, size) if trend else None
+    else:
+        rows = dashboard.parent_rows(assessments)
+        svg = _comparison_chart(rows, size) if rows else None
+    if svg is None:
+        raise Http404
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # The figures change with the workflow: the browser asks again each time.
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_POST
@@ -223,6 +279,7 @@ def _described(form) -> list[tuple[str, str]]:
 
 urls = [
     path("dashboard/", dashboard_page, name="dashboard"),
+    path("dashboard/charts/<str:chart>-<str:size>.svg", dashboard_chart, name="dashboard_chart"),
     path("dashboard/ranking.xlsx", ranking_export, name="dashboard_export"),
 ]
 

@@ -9,7 +9,6 @@ Who may use what (`branches.permissions`):
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from scoring.models import Campaign, Rating
 from scoring.services import recompute as recompute_service
 from scoring.services import results
 from starrating.actions import perform
+from starrating.paging import KeysPaginator
 
 from .reviews import assessment_for
 
@@ -47,17 +47,25 @@ def _queries(request) -> dict[str, str]:
 def campaign_results(request, pk):
     require(may_see_results(request.user))
     campaign = get_object_or_404(Campaign, pk=pk)
-    page = Paginator(results.ranking(campaign), results.PER_PAGE).get_page(request.GET.get("page"))
+    star_counts = results.star_counts(campaign)
+    page = KeysPaginator(
+        results.ranking(campaign), results.PER_PAGE, count=sum(row["n"] for row in star_counts)
+    ).get_page(request.GET.get("page"))
     offset = page.start_index()
+    progress = results.Progress.of(campaign, page=request.GET.get("missing"))
     context = {
         "campaign": campaign,
         "page": page,
         "queries": _queries(request),
         "ranked": [(offset + i, rating) for i, rating in enumerate(page.object_list)],
         "quota": results.QuotaCheck.of(campaign, page=request.GET.get("moves", 1)),
-        "progress": results.Progress.of(campaign, page=request.GET.get("missing")),
-        "star_counts": results.star_counts(campaign),
-        "completeness": recompute_service.completeness(campaign),
+        "progress": progress,
+        "star_counts": star_counts,
+        "completeness": recompute_service.completeness(
+            campaign,
+            enrolled=progress.enrolled,
+            complete=progress.enrolled - progress.missing_count,
+        ),
         "may_recompute": may_recompute(request.user),
         "recompute_refusal": recompute_service.refusal(campaign),
         "may_export": may_export_reports(request.user),

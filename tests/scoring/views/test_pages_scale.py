@@ -1,7 +1,8 @@
 """The pages that list a whole campaign do not grow with it (docs/nonfunctional.md §7,
-issue #20 item 3): the results page, the dashboard (its ranking), the review and audit
-queues and the branch page take the same number of queries, and send about the same
-number of bytes, for a campaign of 30 branches and one of 90.
+issue #20 item 3): the results page, the dashboard (its ranking) and its charts (each an
+SVG response of its own, D-7pa), the review and audit queues and the branch page take the
+same number of queries, and send about the same number of bytes, for a campaign of 30
+branches and one of 90.
 
 The page sizes are set to 5 here so that both campaigns fill every list's first page
 (at 50 rows a 30-branch campaign would show fewer rows, and the sizes could not be
@@ -86,6 +87,16 @@ def pages(campaign, tree):
             tree.staff,
             f"{board}&status={dashboard_service.INCOMPLETE}&page=2",
         ),
+        # The dashboard's charts, each its own SVG response (D-7pa).
+        **{
+            f"dashboard chart {chart}, {size}, {role}": (
+                getattr(tree, role),
+                reverse("scoring:dashboard_chart", args=[chart, size]) + f"?campaign={campaign.pk}",
+            )
+            for chart in dashboard_view.CHARTS
+            for size in dashboard_view.CHART_SIZES
+            for role in ("staff", "reviewer")
+        },
         "review queue, reviewer": (tree.reviewer, reverse("scoring:review_queue")),
         "review queue, staff": (tree.staff, reverse("scoring:review_queue")),
         "audit queue": (tree.staff, reverse("scoring:audit_queue")),
@@ -139,6 +150,9 @@ def test_every_page_sends_about_the_same_bytes_at_30_and_90_branches(two_sizes):
     [
         "results, page 1",
         "dashboard, staff",
+        "dashboard chart distribution, wide, staff",
+        "dashboard chart trend, narrow, reviewer",
+        "dashboard chart comparison, wide, staff",
         "review queue, reviewer",
         "audit queue",
         "branch page, staff",
