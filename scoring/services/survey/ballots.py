@@ -6,6 +6,7 @@ the day.
 """
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -44,19 +45,59 @@ class BallotInvalid(WorkflowError):
     default_message = gettext_lazy("Please grade every criterion and give an overall verdict.")
 
 
-def survey_for_code(code: str) -> Survey | None:
+class CodeSurvey(NamedTuple):
+    """What the ballot pages need of an unspent code's survey, read in one query: no model
+    object, and none of the campaign's other columns (its stored quota check is large)."""
+
+    survey_id: int
+    status: str
+    campaign_id: int
+    branch_name: str
+    campaign_title: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SurveyStatus.OPEN
+
+
+class BallotCriterion(NamedTuple):
+    """One line of the rubric as a ballot reads it: its form field and its points."""
+
+    pk: int
+    title: str
+    description: str
+    max_points: Decimal
+
+
+def survey_for_code(code: str) -> CodeSurvey | None:
     """The survey an unspent code belongs to (to show its ballot form), or None."""
     if not looks_like_code(code):
         return None
-    slip = (
+    row = (
         Slip.objects.filter(code_hash=hash_code(code))
-        .select_related("survey__assessment__branch", "survey__assessment__campaign")
+        .values_list(
+            "survey_id",
+            "survey__status",
+            "survey__assessment__campaign_id",
+            "survey__assessment__branch__name",
+            "survey__assessment__campaign__title",
+        )
         .first()
     )
-    return slip.survey if slip else None
+    return CodeSurvey(*row) if row else None
 
 
-def _letters(criteria: list[Criterion], grades: dict) -> tuple[str, Decimal]:
+def ballot_criteria(campaign_id: int) -> list[BallotCriterion]:
+    """The campaign's rubric in order, for a ballot's form and its points (one query)."""
+    rows = (
+        Criterion.objects.filter(campaign_id=campaign_id)
+        .order_by("position")
+        .values_list("pk", "title", "description", "max_points")
+    )
+    return [BallotCriterion(*row) for row in rows]
+
+
+def _letters(criteria, grades: dict) -> tuple[str, Decimal]:
     given = {}
     for key, value in grades.items():
         try:
@@ -77,7 +118,13 @@ def _letters(criteria: list[Criterion], grades: dict) -> tuple[str, Decimal]:
 
 
 def cast_ballot(
-    *, code: str, grades: dict, verdict: str, channel: str = BallotChannel.PHONE
+    *,
+    code: str,
+    grades: dict,
+    verdict: str,
+    channel: str = BallotChannel.PHONE,
+    criteria=None,
+    survey_id: int | None = None,
 ) -> Ballot:
     """Cast one ballot from a slip (docs/survey.md §2.1.2): spend the slip and store the ballot.
 
@@ -88,6 +135,11 @@ def cast_ballot(
     anything is refused. No user, address or time finer than the day is recorded.
     `channel` is how the ballot came: the phone's pages, or two tellers' matching paper
     entries (`scoring.services.survey.paper`), which call this same function.
+
+    `criteria` (`BallotCriterion` rows or `Criterion` objects, in rubric order) is the
+    rubric of survey `survey_id` when the caller has read it already, to validate its
+    form: it is used if the slip turns out to be of that survey (the rubric is fixed once
+    the campaign opens), and the rubric is read here otherwise.
     """
     if verdict not in Verdict.values:
         raise BallotInvalid(_("Please give an overall verdict."))
@@ -124,15 +176,14 @@ def cast_ballot(
             if Slip.objects.filter(code_hash=digest).exists():
                 raise SurveyClosed()
             raise SlipInvalid()
-        survey_id, kind = row
-        criteria = list(
-            Criterion.objects.filter(campaign__assessments__survey__pk=survey_id).order_by(
-                "position"
-            )
-        )
+        slip_survey_id, kind = row
+        if criteria is None or slip_survey_id != survey_id:
+            criteria = Criterion.objects.filter(
+                campaign__assessments__survey__pk=slip_survey_id
+            ).order_by("position")
         letters, points = _letters(criteria, grades)  # a refusal rolls the DELETE back
         return Ballot.objects.create(
-            survey_id=survey_id,
+            survey_id=slip_survey_id,
             kind=kind,
             channel=channel,
             cast_on=clock.today(),
