@@ -158,9 +158,8 @@ def _drop_code(request, survey):
 
 
 def _ballot_form(survey, data=None):
-    """The ballot of `survey` (a `service.CodeSurvey`): its rubric read once per request,
-    only the columns the form and the points need."""
-    return BallotForm(data, criteria=service.ballot_criteria(survey.campaign_id))
+    """The ballot of `survey` (a `service.CodeSurvey`, read with its rubric)."""
+    return BallotForm(data, criteria=survey.criteria)
 
 
 def _ballot_page(request, survey, form=None, status=200):

@@ -24,7 +24,6 @@ from .ballots import (
     CodeSurvey,
     SlipInvalid,
     SurveyClosed,
-    ballot_criteria,
     cast_ballot,
     survey_for_code,
 )
@@ -102,7 +101,6 @@ __all__ = [
     "SlipInvalid",
     "SurveyClosed",
     "SurveyFigures",
-    "ballot_criteria",
     "ballot_link",
     "cast_ballot",
     "close_survey",
