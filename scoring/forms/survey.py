@@ -108,7 +108,12 @@ class CodeForm(forms.Form):
 class BallotForm(forms.Form):
     """One radio group per criterion (in rubric order) and the overall verdict.
 
-    The template draws the radios as large touch buttons; the fields validate as usual.
+    The fields validate as usual. The template draws the radios as large touch buttons in
+    one loop over `criterion_groups` and `verdict_group`, with the names, ids, ``required``
+    and ``aria-invalid`` Django's RadioSelect would give them: the widget renders a
+    template per option, which cost most of the ballot page (docs/nonfunctional.md §7).
+    `criteria` are `Criterion` objects or `scoring.services.survey.BallotCriterion` rows
+    (``pk``, ``title``, ``description``).
     """
 
     verdict = forms.ChoiceField(
@@ -141,6 +146,31 @@ class BallotForm(forms.Form):
 
     def criterion_fields(self):
         return [self[self.field_name(criterion)] for criterion in self.criteria]
+
+    def criterion_groups(self) -> list[dict]:
+        labels = [(value, str(label)) for value, label in Grade.choices]
+        return [self._group(field, labels) for field in self.criterion_fields()]
+
+    def verdict_group(self) -> dict:
+        return self._group(self["verdict"], [(v, str(label)) for v, label in Verdict.choices])
+
+    @staticmethod
+    def _group(field, labels) -> dict:
+        """A radio group as the template reads it: plain dicts, looked up at once."""
+        chosen = field.value()  # the posted letter, shown again when the form comes back
+        chosen = None if chosen is None else str(chosen)
+        stem = field.auto_id
+        radios = [
+            {"id": f"{stem}_{index}", "value": value, "label": label, "checked": value == chosen}
+            for index, (value, label) in enumerate(labels)
+        ]
+        return {
+            "name": field.html_name,
+            "label": field.label,
+            "help_text": field.help_text,
+            "errors": field.errors,
+            "radios": radios,
+        }
 
     def grades(self) -> dict[int, str]:
         return {c.pk: self.cleaned_data[self.field_name(c)] for c in self.criteria}

@@ -34,7 +34,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from scoring.forms.survey import BallotForm, CodeForm
-from scoring.models import Criterion, Survey
 from scoring.services import survey as service
 from scoring.services.errors import WorkflowError
 from starrating import throttle
@@ -158,17 +157,15 @@ def _drop_code(request, survey):
     return _forget_code(_code_page(request, error=error))
 
 
-def _criteria(survey: Survey):
-    return list(Criterion.objects.filter(campaign_id=survey.assessment.campaign_id))
+def _ballot_form(survey, data=None):
+    """The ballot of `survey` (a `service.CodeSurvey`, read with its rubric)."""
+    return BallotForm(data, criteria=survey.criteria)
 
 
 def _ballot_page(request, survey, form=None, status=200):
-    form = form or BallotForm(criteria=_criteria(survey))
+    form = form or _ballot_form(survey)
     return render(
-        request,
-        "scoring/ballot/ballot.html",
-        {"form": form, "survey": survey, "assessment": survey.assessment},
-        status=status,
+        request, "scoring/ballot/ballot.html", {"form": form, "survey": survey}, status=status
     )
 
 
@@ -247,11 +244,17 @@ def _cast(request):
     survey = service.survey_for_code(code)
     if survey is None or not survey.is_open:
         return _drop_code(request, survey)
-    form = BallotForm(request.POST, criteria=_criteria(survey))
+    form = _ballot_form(survey, request.POST)
     if not form.is_valid():
         return _ballot_page(request, survey, form)
     try:
-        service.cast_ballot(code=code, grades=form.grades(), verdict=form.cleaned_data["verdict"])
+        service.cast_ballot(
+            code=code,
+            grades=form.grades(),
+            verdict=form.cleaned_data["verdict"],
+            criteria=form.criteria,
+            survey_id=survey.survey_id,
+        )
     except (service.SlipInvalid, service.SurveyClosed) as error:
         return _forget_code(_code_page(request, error=error))
     except WorkflowError as error:

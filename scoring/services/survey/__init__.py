@@ -18,7 +18,15 @@ one module per job; docs/survey.md states each guarantee (A1–A16) with its cod
 The public names are importable from here (``from scoring.services import survey``).
 """
 
-from .ballots import BallotInvalid, SlipInvalid, SurveyClosed, cast_ballot, survey_for_code
+from .ballots import (
+    BallotCriterion,
+    BallotInvalid,
+    CodeSurvey,
+    SlipInvalid,
+    SurveyClosed,
+    cast_ballot,
+    survey_for_code,
+)
 from .codes import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -77,7 +85,9 @@ __all__ = [
     "MIN_GROUP",
     "MIN_PARTICIPATION",
     "MIN_PARTICIPATION_PERCENT",
+    "BallotCriterion",
     "BallotInvalid",
+    "CodeSurvey",
     "CriterionRow",
     "Distribution",
     "Entered",

@@ -149,7 +149,14 @@ def enter_paper_ballot(
             return result
         else:
             try:
-                cast_ballot(code=code, grades=grades, verdict=verdict, channel=BallotChannel.PAPER)
+                cast_ballot(
+                    code=code,
+                    grades=grades,
+                    verdict=verdict,
+                    channel=BallotChannel.PAPER,
+                    criteria=criteria,
+                    survey_id=survey.pk,
+                )
             except SlipInvalid as error:  # cannot happen under the survey's lock
                 refusal = error
             entry.delete()
