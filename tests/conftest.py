@@ -57,7 +57,7 @@ def debug_urls():
 def fast_pdf(monkeypatch):
     """Skip WeasyPrint where the slip sheet's content does not matter; a module that reads
     the sheet overrides this fixture with one of its own that does nothing."""
-    monkeypatch.setattr(survey_service.slips, "render_slip_sheet", lambda *args: b"%PDF-")
+    monkeypatch.setattr(survey_service.slips, "render_slip_sheet", lambda *args, **kwargs: b"%PDF-")
 
 
 # --- Built with the ORM -----------------------------------------------------------------

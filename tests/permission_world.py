@@ -79,6 +79,21 @@ def build_matrix_world() -> World:
     export_service.run_job(o["job"].pk)
     o["job"].refresh_from_db()
 
+    # A big slip sheet of B's in the making (its job never runs here).
+    from scoring.models import ExportJob
+    from scoring.models.exports import SLIP_SHEET
+
+    now = timezone.now()
+    ExportJob.objects.create(
+        kind=SLIP_SHEET,
+        campaign_id=o["b"].campaign_id,
+        branch_id=o["b"].branch_id,
+        options={"action": "more", "slips": 150, "public": 150, "link_base": ""},
+        requested_by=u["secretary_b"],
+        created_at=now,
+        expires_at=now + timezone.timedelta(days=1),
+    )
+
     o["evidence_a"] = Evidence.objects.get(self_evaluation__assessment=o["a"])
     o["sheet_b"] = SlipSheet.objects.filter(survey__assessment=o["b"]).latest("pk")
     o["kind"], o["kind_sheet"] = "annual-xlsx", "rating-sheet"

@@ -304,7 +304,7 @@ def drive_through_services(assessment, criteria, profile, *, reviewer, staff, mo
         self_star=star,
     )
     with monkeypatch.context() as patch:  # the printed sheet is the web journey's business
-        patch.setattr(survey_service.slips, "render_slip_sheet", lambda *a: b"%PDF-1.4 stub")
+        patch.setattr(survey_service.slips, "render_slip_sheet", lambda *a, **kw: b"%PDF-1.4 stub")
         issued = survey_service.open_survey(
             assessment=assessment, actor=secretary, public_slips=PUBLIC_SLIPS
         )

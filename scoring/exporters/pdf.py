@@ -62,15 +62,17 @@ def html_to_pdf(
     progress: Progress | None = None,
     pages: int = 1,
     span: tuple[int, int] = (0, 100),
+    finisher=None,
 ) -> bytes | None:
     """The PDF of `html`: written to the binary file object `fp`, or returned as bytes.
 
     With `progress`, WeasyPrint's steps are reported within `span` (in %), the layout
-    spread over the `pages` the caller expects."""
+    spread over the `pages` the caller expects. `finisher(document, pdf)` may change the
+    pydyf PDF before it is written (WeasyPrint's hook; the slip sheet uses it)."""
     from weasyprint import HTML
 
     if progress is None:
-        return HTML(string=html).write_pdf(fp)
+        return HTML(string=html).write_pdf(fp, finisher=finisher)
     low, high = span
     last = -1
 
@@ -82,7 +84,7 @@ def html_to_pdf(
             progress(value)
 
     with _listening(report, pages):
-        return HTML(string=html).write_pdf(fp)
+        return HTML(string=html).write_pdf(fp, finisher=finisher)
 
 
 def write_joined(

@@ -31,6 +31,10 @@ class ExportStatus(models.TextChoices):
 
 export_upload_to = UploadTo("exports")
 
+#: The kind of a job that makes a big slip sheet (docs/decisions.md D-7sb): it stores a
+#: `SlipSheet`, not a file of its own (`scoring.services.survey.sheet_jobs`).
+SLIP_SHEET = "slip-sheet"
+
 
 class ExportJob(models.Model):
     """One requested report: who asked, for what, how far it is, and its file."""
@@ -77,7 +81,15 @@ class ExportJob(models.Model):
             models.CheckConstraint(name="export_progress_in_range", condition=Q(progress__lte=100)),
             models.CheckConstraint(
                 name="export_done_has_file",
-                condition=~Q(status=ExportStatus.DONE) | ~Q(file=""),
+                condition=~Q(status=ExportStatus.DONE) | ~Q(file="") | Q(kind=SLIP_SHEET),
+            ),
+            # One slip sheet in the making per survey (campaign and branch) at a time.
+            models.UniqueConstraint(
+                fields=["campaign", "branch"],
+                condition=Q(
+                    kind=SLIP_SHEET, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+                ),
+                name="one_slip_sheet_job_per_survey",
             ),
         ]
 
@@ -99,4 +111,6 @@ class ExportJob(models.Model):
     def verbose_kind(self) -> str:
         from scoring.exporters import KINDS, WEB_KINDS
 
+        if self.kind == SLIP_SHEET:
+            return str(_("Slip sheet"))
         return str(KINDS.get(self.kind) or WEB_KINDS.get(self.kind, self.kind))

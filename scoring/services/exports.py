@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from scoring import exporters
 from scoring.models import ExportJob, ExportStatus
-from scoring.models.exports import export_upload_to
+from scoring.models.exports import SLIP_SHEET, export_upload_to
 from starrating import clock
 
 from .errors import NotAllowed, WorkflowError, WrongState
@@ -222,6 +222,17 @@ def run_job(job_id: int) -> None:
 
     # The worker has no request: the file is written in the product's language (Chinese).
     with translation.override(settings.LANGUAGE_CODE), _heartbeat(jobs):
+        if job.kind == SLIP_SHEET:  # stores a SlipSheet and marks the job done itself
+            from scoring.services.survey import sheet_jobs
+
+            try:
+                sheet_jobs.run(job, jobs, progress=progress)
+            except WorkflowError as error:
+                _fail(jobs, str(error))
+            except Exception:
+                logger.exception("Slip sheet job %s failed", job_id)
+                _fail(jobs, str(sheet_jobs.UNEXPECTED))
+            return
         try:
             exporter = exporter_for(
                 job.kind, job.campaign, job.branch, job.options, job.requested_by
@@ -304,6 +315,7 @@ def jobs_of(user):
     """The user's reports still kept, newest first (the "my exports" page)."""
     return (
         ExportJob.objects.filter(requested_by=user, expires_at__gt=clock.now())
+        .exclude(kind=SLIP_SHEET)  # shown on its survey's page
         .select_related("campaign", "branch")
         .order_by("-created_at", "-pk")
     )

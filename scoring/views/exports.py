@@ -28,6 +28,7 @@ from branches.models import Organisation
 from branches.permissions import may_download_export, may_export, require
 from scoring import exporters
 from scoring.models import Campaign, ExportJob, ExportStatus
+from scoring.models.exports import SLIP_SHEET
 from scoring.services import exports as export_service
 from starrating import clock
 from starrating.actions import perform
@@ -102,8 +103,8 @@ def _job_for(request, pk) -> ExportJob:
         ExportJob.objects.select_related("campaign", "branch").filter(expires_at__gt=clock.now()),
         pk=pk,
     )
-    if not may_download_export(request.user, job):
-        raise Http404
+    if not may_download_export(request.user, job) or job.kind == SLIP_SHEET:
+        raise Http404  # a slip sheet's job is shown on its survey's page
     if export_service.recover_stalled(ExportJob.objects.filter(pk=job.pk)):
         job.refresh_from_db()
     return job

@@ -26,8 +26,9 @@ from branches.permissions import (
     roles_of,
 )
 from scoring.forms.survey import CloseSurveyForm, MoreSlipsForm, OpenSurveyForm, ReissueForm
-from scoring.models import Assessment, SlipSheet, Survey, SurveyStatus
+from scoring.models import Assessment, ExportStatus, SlipSheet, Survey, SurveyStatus
 from scoring.services import survey as service
+from scoring.services.survey import sheet_jobs
 from starrating.actions import perform
 
 
@@ -68,6 +69,7 @@ def _page(request, assessment, *, status=200, **forms):
     manager = may_run_survey(request.user, assessment.branch)
     staff = is_staff(request.user)
     opened = survey.status != SurveyStatus.NOT_OPEN
+    job = sheet_jobs.sheet_job_of(assessment) if manager else None
     context = {
         "assessment": assessment,
         "survey": survey,
@@ -76,8 +78,11 @@ def _page(request, assessment, *, status=200, **forms):
         "staff": staff,
         "min_percent": service.MIN_PARTICIPATION_PERCENT,
     }
+    if job is not None and (not job.is_finished or _sheet_of(assessment, job) or job.error):
+        context["sheet_job"], context["sheet_job_state"] = job, _job_state(assessment, job)
+    preparing = job is not None and not job.is_finished
     if not opened:
-        if manager:
+        if manager and not preparing:
             context["open_form"] = forms.get("open_form") or OpenSurveyForm(
                 action=_action("survey_open", assessment)
             )
@@ -145,15 +150,18 @@ def survey_open(request, assessment):
         assessment,
         form,
         "open_form",
-        lambda: service.open_survey(
+        lambda: sheet_jobs.request_open(
             assessment=assessment,
             actor=request.user,
             public_slips=form.cleaned_data["public_slips"],
             link_base=_link_base(request),
         ),
-        lambda issued: (
-            _("The survey is open: %(count)d slips issued. Download and print the sheet.")
-            % {"count": len(issued.codes)}
+        _issued(
+            lambda issued: (
+                _("The survey is open: %(count)d slips issued. Download and print the sheet.")
+                % {"count": len(issued.codes)}
+            ),
+            _("The sheet of %(count)d slips is being prepared; the survey opens when it is ready."),
         ),
     )
 
@@ -167,13 +175,16 @@ def survey_more_slips(request, assessment):
         assessment,
         form,
         "more_form",
-        lambda: service.issue_more_public_slips(
+        lambda: sheet_jobs.request_more(
             survey=survey,
             actor=request.user,
             count=form.cleaned_data["count"],
             link_base=_link_base(request),
         ),
-        _("The new public slips are on a new sheet."),
+        _issued(
+            _("The new public slips are on a new sheet."),
+            _("The sheet of %(count)d new public slips is being prepared."),
+        ),
     )
 
 
@@ -186,10 +197,16 @@ def survey_reissue(request, assessment):
         assessment,
         form,
         "reissue_form",
-        lambda: service.reissue_slips(
+        lambda: sheet_jobs.request_reissue(
             survey=survey, actor=request.user, link_base=_link_base(request)
         ),
-        _("Every unused slip was replaced; earlier sheets no longer work."),
+        _issued(
+            _("Every unused slip was replaced; earlier sheets no longer work."),
+            _(
+                "The new sheet of %(count)d slips is being prepared; the old codes work "
+                "until it is ready."
+            ),
+        ),
     )
 
 
@@ -211,6 +228,56 @@ def survey_close(request, assessment):
         ),
         _("The survey is closed."),
     )
+
+
+def _sheet_of(assessment, job):
+    """The sheet a finished job stored, while it can be downloaded; else None."""
+    sheet_id = job.options.get("sheet")
+    if job.status != ExportStatus.DONE or sheet_id is None:
+        return None
+    return SlipSheet.objects.filter(
+        pk=sheet_id, survey__assessment=assessment, survey__status=SurveyStatus.OPEN, void=False
+    ).first()
+
+
+def _job_state(assessment, job) -> dict:
+    """A slip sheet job as the reports' progress bar reads it (static/js/export_job.js)."""
+    sheet = _sheet_of(assessment, job)
+    return {
+        "status": job.status,
+        "label": str(job.get_status_display()),
+        "progress": job.progress,
+        "error": job.error,
+        "notice": "",
+        "download": reverse("scoring:survey_sheet", args=[assessment.pk, sheet.pk])
+        if sheet
+        else None,
+    }
+
+
+@login_required
+@require_GET
+def survey_sheet_job(request, assessment_id):
+    """The survey's slip sheet job as JSON (the progress bar polls it): runners only."""
+    assessment = _assessment(request, assessment_id)
+    require(may_run_survey(request.user, assessment.branch))
+    job = sheet_jobs.sheet_job_of(assessment)
+    if job is None:
+        raise Http404
+    response = JsonResponse(_job_state(assessment, job))
+    add_never_cache_headers(response)
+    return response
+
+
+def _issued(done, job):
+    """The flash message of an issue: done in the request, or a job started."""
+
+    def message(result):
+        if isinstance(result, service.IssuedSlips):
+            return done(result) if callable(done) else done
+        return job % {"count": result.options["slips"]}
+
+    return message
 
 
 @login_required
@@ -264,6 +331,7 @@ urls = [
     path("survey/<int:assessment_id>/reissue/", survey_reissue, name="survey_reissue"),
     path("survey/<int:assessment_id>/close/", survey_close, name="survey_close"),
     path("survey/<int:assessment_id>/sheets/<int:sheet_id>/", survey_sheet, name="survey_sheet"),
+    path("survey/<int:assessment_id>/sheet-job/", survey_sheet_job, name="survey_sheet_job"),
     path(
         "survey/<int:assessment_id>/participation/",
         survey_participation,

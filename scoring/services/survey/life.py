@@ -37,6 +37,8 @@ from .slips import (
     _create_slips,
     _drop_sheets,
     _lock_survey,
+    _new_codes,
+    _render,
     _require_runner,
     _store_sheet,
     slips_left,
@@ -117,6 +119,27 @@ def participation_rate(survey: Survey) -> Fraction | None:
     return participation(survey).rate
 
 
+def openable(assessment: Assessment, actor, *, lock=False) -> tuple[Assessment, Survey, int]:
+    """The assessment (locked with `lock`), its survey (unsaved before the first opening)
+    and its electorate, or the refusal: not the runner, the campaign not open, the survey
+    opened already, no active member."""
+    assessments = Assessment.objects.select_related("branch", "campaign")
+    if lock:
+        assessments = assessments.select_for_update()
+    assessment = assessments.get(pk=assessment.pk)
+    _require_runner(actor, assessment.branch)
+    if assessment.campaign.status != CampaignStatus.OPEN:
+        raise WrongState(_("The campaign is not open for declaration."))
+    # The assessment's lock keeps a second opening out until this one commits.
+    survey = Survey.objects.filter(assessment=assessment).first() or Survey(assessment=assessment)
+    if survey.status != SurveyStatus.NOT_OPEN:
+        raise WrongState(_("The survey has already been opened."))
+    electorate = Member.objects.filter(branch=assessment.branch, active=True).count()
+    if electorate == 0:
+        raise WrongState(_("The branch has no active members; import the roster first."))
+    return assessment, survey, electorate
+
+
 def open_survey(
     *,
     assessment: Assessment,
@@ -124,6 +147,8 @@ def open_survey(
     public_slips: int,
     link_base: str = "",
     render_sheet: bool = True,
+    progress=None,
+    finish=None,
 ) -> IssuedSlips:
     """Open the branch's survey (docs/survey.md §2.1.2): freeze the electorate, issue the slips.
 
@@ -132,26 +157,21 @@ def open_survey(
     sheet. `link_base` is the absolute ballot URL (…/v/) the QR codes point at.
     `render_sheet=False` stores no printable sheet (the demo data builder hands the
     codes out itself; rendering a PDF per branch would make it slow).
+
+    The sheet is rendered before the transaction, which checks everything again (a
+    roster changed meanwhile refuses the opening) and opens the survey, all or nothing;
+    `progress` and `finish` as for `issue_more_public_slips` (D-7sb).
     """
     _check_count(public_slips, least=0)
+    assessment, survey, electorate = openable(assessment, actor)
+    codes = _new_codes(electorate, public_slips)
+    pdf = _render(survey, codes, link_base, progress) if render_sheet else None
     with transaction.atomic():
-        assessment = (
-            Assessment.objects.select_for_update()
-            .select_related("branch", "campaign")
-            .get(pk=assessment.pk)
-        )
-        _require_runner(actor, assessment.branch)
-        if assessment.campaign.status != CampaignStatus.OPEN:
-            raise WrongState(_("The campaign is not open for declaration."))
-        # The assessment's lock keeps a second opening out until this one commits.
-        survey = Survey.objects.filter(assessment=assessment).first() or Survey(
-            assessment=assessment
-        )
-        if survey.status != SurveyStatus.NOT_OPEN:
-            raise WrongState(_("The survey has already been opened."))
-        electorate = Member.objects.filter(branch=assessment.branch, active=True).count()
-        if electorate == 0:
-            raise WrongState(_("The branch has no active members; import the roster first."))
+        assessment, survey, now = openable(assessment, actor, lock=True)
+        if now != electorate:
+            raise WrongState(
+                _("The branch's members changed while the sheet was made; open the survey again.")
+            )
         survey.status = SurveyStatus.OPEN
         survey.opened_on = clock.today()
         survey.opened_by = actor
@@ -159,8 +179,10 @@ def open_survey(
         survey.member_slips_issued = electorate
         survey.public_slips_issued = public_slips
         audit.save(survey, actor=actor, action="survey.opened")
-        codes = _create_slips(survey, electorate, public_slips)
-        sheet = _store_sheet(survey, codes, link_base) if render_sheet else None
+        _create_slips(survey, codes)
+        sheet = _store_sheet(survey, codes, pdf) if pdf is not None else None
+        if finish is not None:
+            finish(sheet)
     return IssuedSlips(codes=codes, sheet=sheet)
 
 

@@ -82,7 +82,8 @@ def slips_left(slips) -> dict[int, dict[str, int]]:
     }
 
 
-def _create_slips(survey: Survey, members: int, public: int) -> list[tuple[str, str]]:
+def _new_codes(members: int, public: int) -> list[tuple[str, str]]:
+    """Fresh plain codes, (kind, code), distinct; in memory only (A13)."""
     codes: dict[str, str] = {}
     for kind, count in ((SlipKind.MEMBER, members), (SlipKind.PUBLIC, public)):
         made = 0
@@ -91,10 +92,13 @@ def _create_slips(survey: Survey, members: int, public: int) -> list[tuple[str, 
             if code not in codes:
                 codes[code] = kind.value
                 made += 1
-    Slip.objects.bulk_create(
-        Slip(survey=survey, kind=kind, code_hash=hash_code(code)) for code, kind in codes.items()
-    )
     return [(kind, code) for code, kind in codes.items()]
+
+
+def _create_slips(survey: Survey, codes: list[tuple[str, str]]) -> None:
+    Slip.objects.bulk_create(
+        Slip(survey=survey, kind=kind, code_hash=hash_code(code)) for kind, code in codes
+    )
 
 
 def ballot_link(link_base: str, code: str) -> str:
@@ -108,30 +112,40 @@ def ballot_link(link_base: str, code: str) -> str:
 #: Slips a page of the sheet: two (each half an A4 page, a paper ballot with its
 #: criteria) for a rubric of up to `SHORT_RUBRIC` criteria, else one (D-2.1.2w).
 SHORT_RUBRIC = 12
+#: The share of a sheet's progress (%) taken by making its QR codes, before WeasyPrint's.
+QR_SHARE = 30
 
 
-def render_slip_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: str) -> bytes:
+def render_slip_sheet(
+    survey: Survey, codes: list[tuple[str, str]], link_base: str, *, progress=None
+) -> bytes:
     """The A4 sheet of slips (templates/pdf/slips.html), as PDF bytes.
 
     Each slip doubles as a paper ballot (docs/survey.md A15): its QR code and printed
     code, then the criteria of the campaign's frozen rubric with a box to tick per grade,
-    and the overall verdict's boxes.
+    and the overall verdict's boxes. The ballot is the same on every slip, so it is laid
+    out once and drawn under each page's QR codes and codes (`_lay_ballots_under`,
+    docs/decisions.md D-7sa): a sheet of 1,000 slips takes seconds, not minutes.
+    `progress` (a percentage callback) follows WeasyPrint's steps and pages.
     """
     import segno
-    from weasyprint import HTML
 
+    from scoring.exporters.pdf import html_to_pdf
     from scoring.models import Criterion, Grade, Verdict
 
     labels = dict(SlipKind.choices)
     slips = []
-    for kind, code in codes:
+    for index, (kind, code) in enumerate(codes):
+        if progress is not None and index % 50 == 0:
+            progress(QR_SHARE * index // max(len(codes), 1))
         link = ballot_link(link_base, code)
         slips.append(
             {
                 "kind": kind,
                 "kind_label": labels[kind],
                 "code": format_code(code),
-                "qr": segno.make(link, error="m").png_data_uri(scale=8, border=2),
+                # One pixel a module, printed 27 mm wide without smoothing (the template).
+                "qr": segno.make(link, error="m").png_data_uri(scale=1, border=2),
             }
         )
     assessment = survey.assessment
@@ -139,6 +153,9 @@ def render_slip_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: s
         Criterion.objects.filter(campaign_id=assessment.campaign_id).order_by("position")
     )
     per_page = 2 if len(criteria) <= SHORT_RUBRIC else 1
+    pages = [slips[page : page + per_page] for page in range(0, len(slips), per_page)]
+    # One ballot page per number of slips on a page: the full one, and the last page's.
+    sizes = sorted({len(page) for page in pages}, reverse=True)
     html = render_to_string(
         "pdf/slips.html",
         {
@@ -148,15 +165,52 @@ def render_slip_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: s
             "grades": Grade.choices,
             "verdicts": Verdict.choices,
             "per_page": per_page,
-            "pages": [slips[page : page + per_page] for page in range(0, len(slips), per_page)],
+            "ballot_pages": [range(size) for size in sizes],
+            "pages": pages,
             "link_base": link_base or reverse("scoring:ballot"),
         },
     )
-    return HTML(string=html).write_pdf()
+
+    def finish(_document, pdf):
+        _lay_ballots_under(pdf, [sizes.index(len(page)) for page in pages], len(sizes))
+
+    return html_to_pdf(
+        html,
+        progress=progress,
+        pages=len(pages) + len(sizes),
+        span=(QR_SHARE, 100),
+        finisher=finish,
+    )
 
 
-def _store_sheet(survey: Survey, codes: list[tuple[str, str]], link_base: str) -> SlipSheet:
-    pdf = render_slip_sheet(survey, codes, link_base)
+def _lay_ballots_under(pdf, ballot_of: list[int], ballots: int) -> None:
+    """Draw the ballot page `ballot_of[i]` (the document's first `ballots` pages) under
+    stamp page i, then drop the ballot pages from the page tree.
+
+    WeasyPrint writes every page with the document's one resource dictionary, so a ballot
+    page's content stream can be drawn on any other page as it is; `q … Q` keeps its
+    coordinate transform from the stamp's own.
+    """
+    import pydyf
+
+    kids = pdf.pages["Kids"]
+    numbers = kids[::3]  # [number, 0, "R"] a page
+    ballot_pages = [pdf.objects[number] for number in numbers[:ballots]]
+    save, restore = pydyf.Stream(["q"]), pydyf.Stream(["Q"])
+    pdf.add_object(save)
+    pdf.add_object(restore)
+    for number, ballot in zip(numbers[ballots:], ballot_of, strict=True):
+        page = pdf.objects[number]
+        page["Contents"] = pydyf.Array(
+            [save.reference, ballot_pages[ballot]["Contents"], restore.reference, page["Contents"]]
+        )
+    del kids[: 3 * ballots]
+    pdf.pages["Count"] -= ballots
+    for page in ballot_pages:  # an object no page tree names, left empty
+        page.clear()
+
+
+def _store_sheet(survey: Survey, codes: list[tuple[str, str]], pdf: bytes) -> SlipSheet:
     sheet = SlipSheet(
         survey=survey,
         member_slips=sum(1 for kind, _code in codes if kind == SlipKind.MEMBER),
@@ -185,42 +239,89 @@ def _drop_sheets(survey: Survey, *, delete=False) -> None:
     transaction.on_commit(remove)
 
 
-def _locked_open_survey(survey: Survey, actor) -> Survey:
-    survey = _lock_survey(survey)
+def _open_survey_of(survey: Survey, actor, *, lock=False) -> Survey:
+    survey = (
+        _lock_survey(survey)
+        if lock
+        else Survey.objects.select_related("assessment__branch", "assessment__campaign").get(
+            pk=survey.pk
+        )
+    )
     _require_runner(actor, survey.assessment.branch)
     if survey.status != SurveyStatus.OPEN:
         raise WrongState(_("Slips can only be issued while the survey is open."))
     return survey
 
 
+def _locked_open_survey(survey: Survey, actor) -> Survey:
+    return _open_survey_of(survey, actor, lock=True)
+
+
+def _render(survey, codes, link_base, progress) -> bytes:
+    # Positional, as the tests' stand-in takes it; the progress only when a job follows it.
+    if progress is None:
+        return render_slip_sheet(survey, codes, link_base)
+    return render_slip_sheet(survey, codes, link_base, progress=progress)
+
+
 def issue_more_public_slips(
-    *, survey: Survey, actor, count: int, link_base: str = ""
+    *, survey: Survey, actor, count: int, link_base: str = "", progress=None, finish=None
 ) -> IssuedSlips:
-    """Issue `count` more public slips to an open survey, on a new sheet (D-2.1.2d)."""
+    """Issue `count` more public slips to an open survey, on a new sheet (D-2.1.2d).
+
+    The sheet is rendered before the transaction (the codes in memory only); the
+    transaction then checks the survey again, creates the slips, counts and audits them
+    and stores the sheet, all or nothing. `progress` follows the rendering; `finish(sheet)`
+    runs last inside the transaction (a background job marks itself done there, D-7sb).
+    """
     _check_count(count, least=1)
+    survey = _open_survey_of(survey, actor)
+    codes = _new_codes(0, count)
+    pdf = _render(survey, codes, link_base, progress)
     with transaction.atomic():
         survey = _locked_open_survey(survey, actor)
-        codes = _create_slips(survey, 0, count)
+        _create_slips(survey, codes)
         survey.public_slips_issued += count
         audit.save(survey, actor=actor, action="survey.slips_issued")
-        sheet = _store_sheet(survey, codes, link_base)
+        sheet = _store_sheet(survey, codes, pdf)
+        if finish is not None:
+            finish(sheet)
     return IssuedSlips(codes=codes, sheet=sheet)
 
 
-def reissue_slips(*, survey: Survey, actor, link_base: str = "") -> IssuedSlips:
+def slips_to_reissue(survey: Survey) -> dict[str, int]:
+    """{kind: unspent slips} of the survey: what a reissue replaces."""
+    left = slips_left(Slip.objects.filter(survey=survey)).get(survey.pk, {})
+    return {kind: left.get(kind, 0) for kind in (SlipKind.MEMBER, SlipKind.PUBLIC)}
+
+
+def reissue_slips(
+    *, survey: Survey, actor, link_base: str = "", progress=None, finish=None
+) -> IssuedSlips:
     """Replace every unspent slip by a new one (a sheet was lost): old codes stop working.
 
     Counts issued stay as they were, so participation is unchanged (A4, D-2.1.2h);
-    earlier sheets are marked void and their files deleted.
+    earlier sheets are marked void and their files deleted. The new sheet is rendered
+    first (`issue_more_public_slips`); a ballot cast meanwhile changes the slips to
+    replace, and the reissue is then refused, nothing changed.
     """
+    survey = _open_survey_of(survey, actor)
+    left = slips_to_reissue(survey)
+    codes = _new_codes(left[SlipKind.MEMBER], left[SlipKind.PUBLIC])
+    pdf = _render(survey, codes, link_base, progress)
     with transaction.atomic():
         survey = _locked_open_survey(survey, actor)
-        left = slips_left(Slip.objects.filter(survey=survey)).get(survey.pk, {})
+        if slips_to_reissue(survey) != left:
+            raise WrongState(
+                _("Ballots were cast while the new sheet was made; reissue the slips again.")
+            )
         Slip.objects.filter(survey=survey).delete()
         # The old codes stop working: paper entries of them can never count (A15).
         PaperEntry.objects.filter(survey=survey).delete()
-        codes = _create_slips(survey, left.get(SlipKind.MEMBER, 0), left.get(SlipKind.PUBLIC, 0))
+        _create_slips(survey, codes)
         _drop_sheets(survey)
         audit.save(survey, actor=actor, action="survey.slips_reissued")
-        sheet = _store_sheet(survey, codes, link_base)
+        sheet = _store_sheet(survey, codes, pdf)
+        if finish is not None:
+            finish(sheet)
     return IssuedSlips(codes=codes, sheet=sheet)

@@ -25,7 +25,7 @@ def fresh_cache(db):
 
 @pytest.fixture
 def issued(tree, monkeypatch):
-    monkeypatch.setattr(service.slips, "render_slip_sheet", lambda *args: b"%PDF-")
+    monkeypatch.setattr(service.slips, "render_slip_sheet", lambda *args, **kwargs: b"%PDF-")
     add_members(tree.branch_a, 3)
     assessment = Assessment.objects.create(
         campaign=factories.campaign(tree.committee), branch=tree.branch_a
