@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('branches', '0001_initial'),
-        ('scoring', '0012_second_reviews'),
+        ('scoring', '0013_rating_score_desc'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
