@@ -647,7 +647,7 @@ def write_results(f, missed) -> None:
         "| CPU per cheap request (ms) | errors | stored = spent | targets |\n"
         "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- |"
     )
-    stamp = time.strftime("%Y-%m-%d %H:%M")
+    stamp = results.stamp()
     row = (
         f"| {stamp} | {f['load'][0][0]:.1f} → {f['load'][1][0]:.1f} | `{f['cheap']}` "
         f"| {f['cheap_rate']:.0f} | {f['ballot_rate']:.0f} | **{f['ratio']:.2f}** "

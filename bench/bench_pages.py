@@ -242,7 +242,7 @@ NOTES = (
 
 
 def write_results(result_list: list[dict], runs: int) -> None:
-    run = f"{time.strftime('%Y-%m-%d %H:%M')}, {runs} runs, load {os.getloadavg()[0]:.1f}"
+    run = f"{results.stamp()}, {runs} runs, load {os.getloadavg()[0]:.1f}"
     for result in result_list:
         for row in result["rows"]:
             key = f"| {result['branches']:,} | {row['page']} |"

@@ -215,7 +215,7 @@ def _write_ratio(size: int, runs: int, ratio: dict) -> None:
         row=(
             f"| {size:,} | {cw:.2f} | {cc:.2f} | {cm:.0f} | {fw:.2f} | {fc:.2f} | {fm:.0f} | "
             f"**{ratio['time']:.2f}** | {ratio['cpu']:.2f} | **{ratio['memory']:.2f}** | "
-            f"{time.strftime('%Y-%m-%d %H:%M')}, {runs} runs, load {os.getloadavg()[0]:.1f} |"
+            f"{results.stamp()}, {runs} runs, load {os.getloadavg()[0]:.1f} |"
         ),
         notes=(
             "`bench/bench_rate.py --ratio-only --sizes 100000`. The floor (D-7w): a fresh "
@@ -237,10 +237,11 @@ def _language(produced: dict) -> str:
 
 
 def _write_report(rows: list[tuple], runs: int, language: str) -> None:
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# `manage.py rate` benchmark",
         "",
-        f"Written by `bench/bench_rate.py` on {time.strftime('%Y-%m-%d %H:%M')}: "
+        f"Written by `bench/bench_rate.py` on {when}: "
         f"{runs} runs per size, each a fresh process; Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs; trace rendered in {language}. "
         "Target for 100,000 branches: under 5 s and 500 MB.",

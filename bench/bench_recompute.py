@@ -820,7 +820,7 @@ def _write_ratio(args, database, counts, ratio) -> None:
         f"| {engine} | {counts['branches']:,} | {rec['wall']:.3f} | {rec['cpu']:.3f} | "
         f"{flo['wall']:.3f} | {flo['cpu']:.3f} | **{ratio['ratio']:.2f}** | "
         f"{ratio['cpu_ratio']:.2f} | {ratio['memory_mb']:.0f} | {written} | "
-        f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.1f} |"
+        f"{results.stamp()}, load {os.getloadavg()[0]:.1f} |"
     )
     results.update_row(
         "2",
@@ -868,7 +868,7 @@ def _write_report(args, database, counts, timings, rows, rated) -> None:
     lines = [
         "# Whole-campaign recompute benchmark",
         "",
-        f"Written by `bench/bench_recompute.py` on {time.strftime('%Y-%m-%d %H:%M')}: "
+        f"Written by `bench/bench_recompute.py` on {results.stamp()}: "
         f"{database}; Python {platform.python_version()}, {os.cpu_count()} CPUs; "
         f"DEBUG off; median of {args.runs} runs; queries counted with "
         "`CaptureQueriesContext` (the ratings' COPY is one of them).",

@@ -341,10 +341,11 @@ def _write_report(args, database, counts, rows, parts) -> None:
     def median(runs, key):
         return statistics.median(r[key] for r in runs)
 
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Campaign reports benchmark",
         "",
-        f"Written by `bench/bench_reports.py` on {time.strftime('%Y-%m-%d %H:%M')}: "
+        f"Written by `bench/bench_reports.py` on {when}: "
         f"{database}; Python {platform.python_version()}, {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()}), shared with other work "
         "(the load average at the start and end of each part below: wall times are "

@@ -197,10 +197,11 @@ def main() -> int:
 
 
 def _write(args, database, rows, simulation, generated, load) -> None:
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Policy simulator benchmark",
         "",
-        f"Written by `bench/bench_simulator.py` on {time.strftime('%Y-%m-%d %H:%M')}: "
+        f"Written by `bench/bench_simulator.py` on {when}: "
         f"{database}; Python {platform.python_version()}, {os.cpu_count()} CPUs; DEBUG off; "
         f"median of {args.runs} runs; load average {load[0]:.1f} at start, {load[1]:.1f} at end.",
         "",

@@ -165,7 +165,7 @@ def main() -> int:
                 row=(
                     f"| {size:,} | {row['pages']} | {row['pdf_wall']:.2f} | {row['pdf_cpu']:.2f} "
                     f"| {row['job_wall']:.2f} | {row['job_cpu']:.2f} | {row['rss_mb']:.0f} | "
-                    f"{time.strftime('%Y-%m-%d %H:%M')}, {args.runs} runs, load "
+                    f"{results.stamp()}, {args.runs} runs, load "
                     f"{os.getloadavg()[0]:.1f} |"
                 ),
                 header=HEADER,

@@ -33,6 +33,12 @@ ratios and CPU times say more). Each section is rewritten only by its own benchm
 """
 
 
+def stamp() -> str:
+    """When a run was, in UTC: Django's TIME_ZONE sets the process's TZ, so local time
+    would depend on whether the script had set Django up."""
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
 def machine() -> str:
     model = ""
     try:
@@ -76,7 +82,7 @@ def update_row(item: str, *, key: str, row: str, header: str, notes: str = "") -
     if notes:
         prose = [notes]
     bodies[item] = [*prose, "", *header_lines, *sorted(rows + [row])]
-    out = [INTRO, f"Last written {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine()}.", ""]
+    out = [INTRO, f"Last written {stamp()} on {machine()}.", ""]
     for number, title in SECTIONS.items():
         out += [f"## {title}", ""]
         lines = bodies[number]
