@@ -1287,6 +1287,7 @@ NOT_PAGES = {
     "scoring:event_evidence": "a file download",
     "scoring:survey_sheet": "a PDF download (its HTML: test_slip_sheet_escapes_user_text)",
     "scoring:survey_participation": "JSON of counts",
+    "scoring:survey_sheet_job": "JSON of a slip-sheet job's status and progress",
     "scoring:ballot": "reached through scoring:ballot_code",
     "branches:roster_template": "an xlsx download",
     "scoring:dashboard_export": "POST only (starts the ranking workbook's job, D-6z)",
@@ -1429,6 +1430,9 @@ def test_slip_sheet_escapes_user_text(world):
             "branch": survey.assessment.branch,
             "campaign": survey.assessment.campaign,
             "pages": [[[{"kind": "member", "kind_label": "党员", "code": "X", "qr": ""}]]],
+            # The ballot part, laid out once and drawn under every page (D-7sa).
+            "ballot_pages": [range(1)],
+            "per_page": 1,
             "link_base": "/v/",
         },
     )
