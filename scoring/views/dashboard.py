@@ -140,13 +140,13 @@ def dashboard_page(request):
     if campaign is None:
         return render(request, "scoring/dashboard/page.html", context)
     assessments = dashboard.scope(request.user, campaign)
-    rows = dashboard.parent_rows(assessments)
+    margin = form.value("margin", dashboard.DEFAULT_MARGIN)
+    rows = dashboard.parent_rows(assessments, margin=margin)
     total = dashboard.totals(rows)
     counts = total.stars  # counted with the rows: no query of its own
     trend = dashboard.star_trend(request.user, campaign)
     page = KeysPaginator(_ranking(form, assessments), PAGE_SIZE).get_page(request.GET.get("page"))
     offset = page.start_index()
-    margin = form.value("margin", dashboard.DEFAULT_MARGIN)
     gaps = dashboard.gaps(assessments, margin=margin)
     query = request.GET.copy()
     query.pop("page", None)
@@ -172,7 +172,7 @@ def dashboard_page(request):
                 (a, a.self_evaluation.total - a.review.total)
                 for a in first_rows(gaps, dashboard.GAP_ROWS)
             ],
-            "gap_count": gaps.count(),
+            "gap_count": total.gap_count,  # counted with the rows (D-7qa)
             "completeness": complete,
             "declaring": declaring,
             "needs_recompute": declaring and needs_recompute(campaign, figures=complete),
