@@ -7,7 +7,7 @@ component and the satisfaction rate are formed by `scoring.rules.components`
 (docs/rules.md §4.1).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
@@ -25,12 +25,13 @@ from .slips import slips_left
 MIN_GROUP = 3
 
 
-@dataclass(frozen=True)
-class SurveyFigures:
+class SurveyFigures(NamedTuple):
     """One survey's counts and aggregate results (docs/rules.md §4.1).
 
     `component` is the mean of the ballots' points to 0.01 half up (None without a
     ballot); `satisfaction_rate` is (satisfied + basically satisfied) / valid, exact.
+    A NamedTuple, immutable: the recompute builds one per survey of the campaign,
+    several times cheaper than a frozen dataclass (docs/nonfunctional.md §7).
     """
 
     survey_id: int
@@ -47,7 +48,7 @@ class SurveyFigures:
     basically_satisfied: int = 0
     dissatisfied: int = 0
     component: Decimal | None = None
-    satisfaction_rate: Fraction | None = field(default=None)
+    satisfaction_rate: Fraction | None = None
 
     @property
     def is_open(self) -> bool:
