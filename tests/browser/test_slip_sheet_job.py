@@ -13,11 +13,11 @@ from scoring.services import exports
 from scoring.services import survey as survey_service
 from scoring.services.survey import sheet_jobs
 from tests import factories
+from tests.task_worker import DATABASE_TASKS
 
 from .conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 def test_the_survey_page_follows_a_big_sheet_until_it_can_be_downloaded(page, site, tree):

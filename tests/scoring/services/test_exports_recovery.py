@@ -4,7 +4,6 @@ another worker, once, then failed with a message; a run given up writes nothing.
 kill -9 of a real worker is the drill scripts/drill-multi.sh."""
 
 import datetime
-import io
 import time
 
 import pytest
@@ -18,10 +17,10 @@ from scoring.services import exports
 from scoring.services.recompute import recompute_campaign
 from starrating import clock
 from tests.factories import ready_branch
+from tests.task_worker import DATABASE_TASKS, run_worker_batch
 
 INTERRUPTED = "报表制作已中断"
 AGAIN = "正在重新制作（第 2 次，共 2 次）"
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 @pytest.fixture
@@ -120,10 +119,7 @@ def test_a_second_real_worker_takes_the_job_the_first_one_dropped(rated, tree):
     with override_settings(TASKS=DATABASE_TASKS):
         job = running(rated, tree.staff)  # its task row stays RUNNING, as after kill -9
         assert exports.recover_stalled() == 1
-        call_command(
-            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0",
-            stdout=io.StringIO(), stderr=io.StringIO(),
-        )  # fmt: skip
+        run_worker_batch()
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE and job.attempts == 2, job.error
 

@@ -1,10 +1,7 @@
 """An export job run by the real database task backend and its worker (docs/reports.md
 §6, STACK: the worker closes old connections, so the test is transactional)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 from openpyxl import load_workbook
 
@@ -12,8 +9,7 @@ from scoring.models import ExportJob, ExportStatus
 from scoring.services import exports
 from scoring.services.recompute import recompute_campaign
 from tests.factories import ready_branch
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+from tests.task_worker import DATABASE_TASKS, run_worker_batch
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,16 +24,7 @@ def test_the_worker_runs_a_queued_export_to_its_file(campaign, tree):
 
         assert DBTaskResult.objects.count() == 1  # enqueued once committed
         assert ExportJob.objects.get(pk=job.pk).status == ExportStatus.QUEUED
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--no-reload",
-            "--interval",
-            "0",
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-        )
+        run_worker_batch()
     job = ExportJob.objects.get(pk=job.pk)
     assert job.status == ExportStatus.DONE and job.progress == 100, job.error
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"

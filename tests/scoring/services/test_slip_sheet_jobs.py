@@ -1,14 +1,12 @@
 """Big slip sheets made by a background job (docs/survey.md §2.1.2, D-7sb)."""
 
 import datetime
-import io
 import logging
 import subprocess
 import threading
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import translation
@@ -22,8 +20,8 @@ from scoring.services.errors import NotAllowed
 from scoring.services.survey import sheet_jobs
 from starrating import clock
 from tests import factories
+from tests.task_worker import DATABASE_TASKS, run_worker_batch
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 LINK = "https://dj.example.org/v/"
 
 
@@ -228,16 +226,7 @@ def test_the_plain_codes_are_written_nowhere_but_on_the_sheet(
     survey = Survey.objects.get(assessment=assessment)
     with override_settings(TASKS=DATABASE_TASKS):
         job = sheet_jobs.request_more(survey=survey, actor=tree.secretary, count=120)
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--no-reload",
-            "--interval",
-            "0",
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-        )
+        run_worker_batch()
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE, job.error
     with SlipSheet.objects.get(pk=job.options["sheet"]).file.open("rb") as fp:
