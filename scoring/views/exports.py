@@ -121,17 +121,26 @@ def _restarted_notice(job) -> str:
     ) % {"attempt": attempt, "most": export_service.MAX_ATTEMPTS}
 
 
-def _status(job) -> dict:
+def progress_state(job, *, download, notice="") -> dict:
+    """A job as the progress bar reads it (static/js/export_job.js): report exports here,
+    slip-sheet jobs on the survey page. `download`: the finished file's address, or None."""
     return {
         "status": job.status,
         "label": str(job.get_status_display()),
         "progress": job.progress,
         "error": job.error,
-        "notice": _restarted_notice(job),
-        "download": reverse("scoring:export_download", args=[job.pk])
-        if job.status == ExportStatus.DONE
-        else None,
+        "notice": notice,
+        "download": download,
     }
+
+
+def _status(job) -> dict:
+    done = job.status == ExportStatus.DONE
+    return progress_state(
+        job,
+        download=reverse("scoring:export_download", args=[job.pk]) if done else None,
+        notice=_restarted_notice(job),
+    )
 
 
 @require_GET

@@ -29,6 +29,7 @@ from scoring.forms.survey import CloseSurveyForm, MoreSlipsForm, OpenSurveyForm,
 from scoring.models import Assessment, ExportStatus, SlipSheet, Survey, SurveyStatus
 from scoring.services import survey as service
 from scoring.services.survey import sheet_jobs
+from scoring.views.exports import progress_state
 from starrating.actions import perform
 
 
@@ -78,8 +79,11 @@ def _page(request, assessment, *, status=200, **forms):
         "staff": staff,
         "min_percent": service.MIN_PARTICIPATION_PERCENT,
     }
-    if job is not None and (not job.is_finished or _sheet_of(assessment, job) or job.error):
-        context["sheet_job"], context["sheet_job_state"] = job, _job_state(assessment, job)
+    if job is not None:
+        sheet = _sheet_of(assessment, job)
+        if not job.is_finished or sheet or job.error:
+            context["sheet_job"] = job
+            context["sheet_job_state"] = _job_state(assessment, job, sheet)
     preparing = job is not None and not job.is_finished
     if not opened:
         if manager and not preparing:
@@ -240,19 +244,10 @@ def _sheet_of(assessment, job):
     ).first()
 
 
-def _job_state(assessment, job) -> dict:
-    """A slip sheet job as the reports' progress bar reads it (static/js/export_job.js)."""
-    sheet = _sheet_of(assessment, job)
-    return {
-        "status": job.status,
-        "label": str(job.get_status_display()),
-        "progress": job.progress,
-        "error": job.error,
-        "notice": "",
-        "download": reverse("scoring:survey_sheet", args=[assessment.pk, sheet.pk])
-        if sheet
-        else None,
-    }
+def _job_state(assessment, job, sheet) -> dict:
+    """A slip sheet job as the reports' progress bar reads it; `sheet`: `_sheet_of`."""
+    download = reverse("scoring:survey_sheet", args=[assessment.pk, sheet.pk]) if sheet else None
+    return progress_state(job, download=download)
 
 
 @login_required
@@ -264,7 +259,7 @@ def survey_sheet_job(request, assessment_id):
     job = sheet_jobs.sheet_job_of(assessment)
     if job is None:
         raise Http404
-    response = JsonResponse(_job_state(assessment, job))
+    response = JsonResponse(_job_state(assessment, job, _sheet_of(assessment, job)))
     add_never_cache_headers(response)
     return response
 
