@@ -602,6 +602,10 @@ def _store_ratings(campaign: Campaign, rows: list[tuple]) -> int:
     compared = [c for c in RATING_COLUMNS if c not in ("assessment_id", "computed_at")]
     assessments = quote(Assessment._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The comparison joins every rating with its trace (about 1 KB each): with the
+            # default 4 MB the join's hash table spills to disk at 20,000 branches.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS rating_new")
         cursor.execute(f"CREATE TEMP TABLE rating_new AS SELECT {columns} FROM {table} WHERE 1 = 0")
         _fill(cursor, rows)
@@ -682,7 +686,9 @@ def recompute_campaign(*, campaign: Campaign, actor) -> Outcome:
     if not may_recompute(actor):
         raise NotAllowed(gettext("Only committee staff may recompute the ratings."))
     with collector.paused(), transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        # The stored quota report is replaced, never read here: not loaded (at 20,000
+        # branches it is some 700 KB of JSON to fetch and decode).
+        campaign = Campaign.objects.defer("quota_report").select_for_update().get(pk=campaign.pk)
         refused = refusal(campaign)
         if refused:
             raise WrongState(refused)
