@@ -111,6 +111,24 @@ def survey_for_code(code: str) -> CodeSurvey | None:
     return CodeSurvey(*rows[0][:5], lines)
 
 
+def survey_status_for_code(code: str) -> str | None:
+    """The status of the survey an unspent code belongs to, or None: what the QR link and
+    the typed code need to know, without the rubric (two tables, not six: the join's
+    planning is most of that query's database time)."""
+    if not looks_like_code(code):
+        return None
+    quote = connection.ops.quote_name
+    slips, surveys = quote(Slip._meta.db_table), quote(Survey._meta.db_table)
+    sql = (
+        f"SELECT s.status FROM {slips} p JOIN {surveys} s ON s.id = p.survey_id "
+        "WHERE p.code_hash = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hash_code(code)])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
 def _decimal(value) -> Decimal:
     # PostgreSQL gives a Decimal; SQLite a number, whose shortest repr is the stored value.
     return value if isinstance(value, Decimal) else Decimal(str(value))
