@@ -94,9 +94,10 @@ def _cookie_options():
 
 
 def _keep_code(response, code):
-    response.delete_cookie(NOTICE_COOKIE, path=_cookie_options()["path"])
+    options = _cookie_options()
+    response.delete_cookie(NOTICE_COOKIE, path=options["path"])
     response.set_signed_cookie(
-        CODE_COOKIE, code, salt=CODE_COOKIE_SALT, max_age=CODE_COOKIE_AGE, **_cookie_options()
+        CODE_COOKIE, code, salt=CODE_COOKIE_SALT, max_age=CODE_COOKIE_AGE, **options
     )
     return response
 
