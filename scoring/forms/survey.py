@@ -126,8 +126,22 @@ _RADIO = (
     '<input type="radio" name="{name}" value="{value}" class="btn-check" id="{stem}_{index}" '
     'required{invalid}{checked}><label class="btn {css}" for="{stem}_{index}">{label}</label>'
 )
-#: Every criterion's field is a copy of this one (as a form copies its declared fields).
+#: Every criterion's field is a copy of this one (`_grade_field_for`).
 _GRADE = _grade_field()
+
+
+def _grade_field_for(criterion) -> forms.ChoiceField:
+    """A copy of `_GRADE` for one criterion, as ``copy.deepcopy`` makes it (the field, its
+    widget, the widget's attributes, the messages and validators are the copy's own),
+    except that the copies share the one list of grades, which nothing changes: copying
+    and normalising it again for each field and its widget was most of the form's build."""
+    field = copy.copy(_GRADE)
+    field.widget = copy.copy(_GRADE.widget)
+    field.widget.attrs = _GRADE.widget.attrs.copy()
+    field.error_messages = _GRADE.error_messages.copy()
+    field.validators = _GRADE.validators[:]
+    field.label, field.help_text = criterion.title, criterion.description
+    return field
 
 
 def _options(choices) -> list[tuple[str, str, str]]:
@@ -167,8 +181,8 @@ class BallotForm(forms.Form):
     ``aria-invalid`` Django's RadioSelect would give them: the widget renders a template
     per option, and even a template loop over the options cost most of the ballot page
     (docs/nonfunctional.md §7). Each criterion's field is a copy of one grade field, made
-    once (building a ``ChoiceField`` normalises its choices again for the field and the
-    widget). `criteria` are `Criterion` objects or
+    once (`_grade_field_for`; building a ``ChoiceField`` normalises its choices again for
+    the field and the widget). `criteria` are `Criterion` objects or
     `scoring.services.survey.BallotCriterion` rows (``pk``, ``title``, ``description``).
     """
 
@@ -183,9 +197,7 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
-            field = copy.deepcopy(_GRADE)
-            field.label, field.help_text = criterion.title, criterion.description
-            self.fields[self.field_name(criterion)] = field
+            self.fields[self.field_name(criterion)] = _grade_field_for(criterion)
         # The verdict comes last, after the criteria.
         self.order_fields([self.field_name(c) for c in self.criteria] + ["verdict"])
 

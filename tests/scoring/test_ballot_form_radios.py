@@ -92,3 +92,26 @@ def test_every_text_of_a_radio_is_escaped():
     assert " checked" in html  # the posted value matched, before escaping
     (attrs,) = _parsed(html).inputs
     assert attrs["value"] == 'a"b' and "onclick" not in attrs
+
+
+def test_each_criterions_field_is_its_own_copy_of_the_grade_field():
+    first, second = BallotForm(criteria=CRITERIA), BallotForm(criteria=CRITERIA)
+    fields = [
+        form.fields[BallotForm.field_name(criterion)]
+        for form in (first, second)
+        for criterion in CRITERIA
+    ]
+    assert [field.label for field in fields] == ["Item 7", "Item 9"] * 2
+    for one, other in zip(fields, fields[1:], strict=False):
+        assert one is not other and one.widget is not other.widget
+        assert one.widget.attrs is not other.widget.attrs
+        assert one.error_messages is not other.error_messages
+        assert one.validators is not other.validators
+    assert all(field.widget.attrs == {"class": "btn-check"} for field in fields)
+    assert all([value for value, _ in field.choices] == ["E", "G", "F", "P"] for field in fields)
+    required = str(fields[0].error_messages["required"])
+    fields[0].widget.attrs["data-x"] = "1"
+    fields[0].error_messages["required"] = "changed"
+    fresh = BallotForm(criteria=CRITERIA).fields["criterion_7"]
+    assert fresh.widget.attrs == {"class": "btn-check"}
+    assert str(fresh.error_messages["required"]) == required != "changed"
