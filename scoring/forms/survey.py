@@ -1,8 +1,12 @@
 """Forms of the member/public survey (docs/survey.md §2.1.2)."""
 
+import copy
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import Grade, Verdict
@@ -105,15 +109,81 @@ class CodeForm(forms.Form):
         return normalise_code(code)
 
 
+def _grade_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=Grade.choices,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={
+            "required": _("Please grade this criterion."),
+            "invalid_choice": _("A grade is not valid."),
+        },
+    )
+
+
+#: One radio of a group and its label, as Django's RadioSelect names it (``<stem>_<index>``);
+#: every field of a ballot is required. Filled with escaped text only (`_radios`).
+_RADIO = (
+    '<input type="radio" name="{name}" value="{value}" class="btn-check" id="{stem}_{index}" '
+    'required{invalid}{checked}><label class="btn {css}" for="{stem}_{index}">{label}</label>'
+)
+#: Every criterion's field is a copy of this one (`_grade_field_for`).
+_GRADE = _grade_field()
+
+
+def _grade_field_for(criterion) -> forms.ChoiceField:
+    """A copy of `_GRADE` for one criterion, as ``copy.deepcopy`` makes it (the field, its
+    widget, the widget's attributes, the messages and validators are the copy's own),
+    except that the copies share the one list of grades, which nothing changes: copying
+    and normalising it again for each field and its widget was most of the form's build."""
+    field = copy.copy(_GRADE)
+    field.widget = copy.copy(_GRADE.widget)
+    field.widget.attrs = _GRADE.widget.attrs.copy()
+    field.error_messages = _GRADE.error_messages.copy()
+    field.validators = _GRADE.validators[:]
+    field.label, field.help_text = criterion.title, criterion.description
+    return field
+
+
+def _options(choices) -> list[tuple[str, str, str]]:
+    """(value, escaped value, escaped label) of each choice, in this request's language."""
+    return [(value, escape(value), escape(str(label))) for value, label in choices]
+
+
+def _radios(field, options, css: str) -> str:
+    """The radios of a bound field, written out: each of its texts escaped once."""
+    chosen = field.value()  # the posted letter, shown again when the form comes back
+    chosen = None if chosen is None else str(chosen)
+    name, stem, css = escape(field.html_name), escape(field.auto_id), escape(css)
+    invalid = ' aria-invalid="true"' if field.errors else ""
+    return mark_safe(  # every part is escaped, above or in `_options`
+        "".join(
+            _RADIO.format(
+                name=name,
+                value=escaped,
+                stem=stem,
+                index=index,
+                invalid=invalid,
+                checked=" checked" if value == chosen else "",
+                css=css,
+                label=label,
+            )
+            for index, (value, escaped, label) in enumerate(options)
+        )
+    )
+
+
 class BallotForm(forms.Form):
     """One radio group per criterion (in rubric order) and the overall verdict.
 
-    The fields validate as usual. The template draws the radios as large touch buttons in
-    one loop over `criterion_groups` and `verdict_group`, with the names, ids, ``required``
-    and ``aria-invalid`` Django's RadioSelect would give them: the widget renders a
-    template per option, which cost most of the ballot page (docs/nonfunctional.md §7).
-    `criteria` are `Criterion` objects or `scoring.services.survey.BallotCriterion` rows
-    (``pk``, ``title``, ``description``).
+    The fields validate as usual. The template draws each group as large touch buttons
+    from `criterion_groups` and `verdict_group`; the group's radios come written out
+    (`_radios`, each text escaped), with the names, ids, ``required`` and
+    ``aria-invalid`` Django's RadioSelect would give them: the widget renders a template
+    per option, and even a template loop over the options cost most of the ballot page
+    (docs/nonfunctional.md §7). Each criterion's field is a copy of one grade field, made
+    once (`_grade_field_for`; building a ``ChoiceField`` normalises its choices again for
+    the field and the widget). `criteria` are `Criterion` objects or
+    `scoring.services.survey.BallotCriterion` rows (``pk``, ``title``, ``description``).
     """
 
     verdict = forms.ChoiceField(
@@ -127,16 +197,7 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
-            self.fields[self.field_name(criterion)] = forms.ChoiceField(
-                label=criterion.title,
-                help_text=criterion.description,
-                choices=Grade.choices,
-                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-                error_messages={
-                    "required": _("Please grade this criterion."),
-                    "invalid_choice": _("A grade is not valid."),
-                },
-            )
+            self.fields[self.field_name(criterion)] = _grade_field_for(criterion)
         # The verdict comes last, after the criteria.
         self.order_fields([self.field_name(c) for c in self.criteria] + ["verdict"])
 
@@ -148,28 +209,22 @@ class BallotForm(forms.Form):
         return [self[self.field_name(criterion)] for criterion in self.criteria]
 
     def criterion_groups(self) -> list[dict]:
-        labels = [(value, str(label)) for value, label in Grade.choices]
-        return [self._group(field, labels) for field in self.criterion_fields()]
+        options = _options(Grade.choices)
+        return [
+            self._group(field, options, "btn-outline-primary") for field in self.criterion_fields()
+        ]
 
     def verdict_group(self) -> dict:
-        return self._group(self["verdict"], [(v, str(label)) for v, label in Verdict.choices])
+        return self._group(self["verdict"], _options(Verdict.choices), "btn-outline-success")
 
     @staticmethod
-    def _group(field, labels) -> dict:
+    def _group(field, options, css) -> dict:
         """A radio group as the template reads it: plain dicts, looked up at once."""
-        chosen = field.value()  # the posted letter, shown again when the form comes back
-        chosen = None if chosen is None else str(chosen)
-        stem = field.auto_id
-        radios = [
-            {"id": f"{stem}_{index}", "value": value, "label": label, "checked": value == chosen}
-            for index, (value, label) in enumerate(labels)
-        ]
         return {
-            "name": field.html_name,
             "label": field.label,
             "help_text": field.help_text,
             "errors": field.errors,
-            "radios": radios,
+            "radios": _radios(field, options, css),
         }
 
     def grades(self) -> dict[int, str]:

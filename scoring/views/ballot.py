@@ -34,6 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from scoring.forms.survey import BallotForm, CodeForm
+from scoring.models import SurveyStatus
 from scoring.services import survey as service
 from scoring.services.errors import WorkflowError
 from starrating import throttle
@@ -74,13 +75,13 @@ def _count_failure(request) -> None:
 
 
 def _check(request, code):
-    """(survey, None) for a code that may vote now, else (None, error); a refusal counts
-    against the address."""
-    survey = service.survey_for_code(code)
-    if survey is not None and survey.is_open:
-        return survey, None
+    """None for a code that may vote now, else why not; a refusal counts against the
+    address. Only the survey's status is read (the pages under /v/ read the rubric)."""
+    status = service.survey_status_for_code(code)
+    if status == SurveyStatus.OPEN:
+        return None
     _count_failure(request)
-    return None, service.SlipInvalid() if survey is None else service.SurveyClosed()
+    return service.SlipInvalid() if status is None else service.SurveyClosed()
 
 
 def _cookie_options():
@@ -93,9 +94,10 @@ def _cookie_options():
 
 
 def _keep_code(response, code):
-    response.delete_cookie(NOTICE_COOKIE, path=_cookie_options()["path"])
+    options = _cookie_options()
+    response.delete_cookie(NOTICE_COOKIE, path=options["path"])
     response.set_signed_cookie(
-        CODE_COOKIE, code, salt=CODE_COOKIE_SALT, max_age=CODE_COOKIE_AGE, **_cookie_options()
+        CODE_COOKIE, code, salt=CODE_COOKIE_SALT, max_age=CODE_COOKIE_AGE, **options
     )
     return response
 
@@ -183,7 +185,7 @@ def ballot_code(request, code):
     if _throttled(request):
         return _notify(response, THROTTLED)
     code = service.normalise_code(code)[:20]
-    _survey, error = _check(request, code)
+    error = _check(request, code)
     if error is not None:
         notice = CLOSED if isinstance(error, service.SurveyClosed) else INVALID
         return _notify(_forget_code(response), notice)
@@ -228,7 +230,7 @@ def _take_code(request):
         _count_failure(request)
         return _code_page(request, form)
     code = form.cleaned_data["code"]
-    _survey, error = _check(request, code)
+    error = _check(request, code)
     if error is not None:
         form.add_error("code", str(error))
         return _code_page(request, form)

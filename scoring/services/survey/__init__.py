@@ -26,6 +26,7 @@ from .ballots import (
     SurveyClosed,
     cast_ballot,
     survey_for_code,
+    survey_status_for_code,
 )
 from .codes import (
     CODE_ALPHABET,
@@ -124,6 +125,7 @@ __all__ = [
     "summary_context",
     "survey_figures",
     "survey_for_code",
+    "survey_status_for_code",
     "surveys_to_run",
     "teller_tag",
 ]

@@ -1,8 +1,9 @@
 """The query count of each request of a voter's ballot (docs/nonfunctional.md §7, D-7b1).
 
-The QR link reads the throttle and the code's survey; the ballot page reads the code's
-survey with its rubric (one query); the cast reads them again, then writes the slip's
-DELETE and the ballot's INSERT (A8) after the survey's shared lock (PostgreSQL only).
+The QR link reads the throttle and the status of the code's survey; the ballot page reads
+the code's survey with its rubric (one query); the cast reads them again, then writes the
+slip's DELETE (which takes the survey's shared lock on PostgreSQL, no statement of its
+own) and the ballot's INSERT (A8).
 No request reads the session, the user or the user's roles, even for a logged-in voter;
 none reads the campaign's stored quota check.
 """
@@ -67,8 +68,7 @@ def test_the_cast_reads_the_survey_once_then_deletes_the_slip_and_inserts_the_ba
     voter, issued, criteria, django_assert_num_queries
 ):
     voter.get(reverse("scoring:ballot_code", args=[member_codes(issued)[0]]))
-    lock = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(1 + SAVEPOINT + lock + 2):
+    with django_assert_num_queries(1 + SAVEPOINT + 2):
         response = voter.post(BALLOT, _answers(criteria))
     assert response.status_code == 302
     assert Ballot.objects.get().grades == "G" * len(criteria)
