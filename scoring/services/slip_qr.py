@@ -2,8 +2,8 @@
 (docs/decisions.md D-7sd).
 
 No Django here, nor in the packages above (`scoring`, `scoring.services`): a pool's
-processes are started afresh ('spawn') and import only this module and segno, so they
-inherit no database connection and never touch one. The links (which carry the codes)
+processes are started afresh ('spawn') and import only this module, segno and Pillow,
+so they inherit no database connection and never touch one. The links (which carry the codes)
 go to them and the images come back through the pool's pipes only, never a file (A13).
 """
 
@@ -12,6 +12,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 import segno
+from PIL import Image
 
 #: Links a task of the pool: the sheet's first images come back soon, the tasks are few.
 CHUNK = 50
@@ -21,9 +22,13 @@ PROCESSES = 2
 
 def qr_png(link: str) -> bytes:
     """The QR code of `link` (error correction M, segno's choice of mask, D-7sa): one
-    pixel a module, a border of two modules."""
+    pixel a module, a border of two modules, in 8-bit grey, which WeasyPrint embeds as
+    it is (segno's 1-bit PNG it would turn into RGB and encode again, in the sheet's
+    process)."""
+    made = io.BytesIO()
+    segno.make(link, error="m").save(made, kind="png", scale=1, border=2)
     out = io.BytesIO()
-    segno.make(link, error="m").save(out, kind="png", scale=1, border=2)
+    Image.open(made).convert("L").save(out, format="PNG")
     return out.getvalue()
 
 
