@@ -115,7 +115,7 @@ SHORT_RUBRIC = 12
 #: Up to this many slips (the sheets made in a request, `sheet_jobs.IN_REQUEST`) the QR
 #: codes are made in this process; a bigger sheet's in a pool of processes (D-7sd).
 QR_IN_PROCESS = 100
-#: The sheet's image URLs: `qr:<index of the slip>`, answered by `_QrFetcher`.
+#: The sheet's image URLs: `qr:<index of the slip>`, answered by `_qr_fetcher`.
 QR_SCHEME = "qr:"
 
 
@@ -158,6 +158,7 @@ def render_slip_sheet(
     # One ballot page per number of slips on a page: the full one, and the last page's.
     sizes = sorted({len(page) for page in pages}, reverse=True)
     links = [ballot_link(link_base, code) for _kind, code in codes]
+    # The pool starts first: its processes start and make codes while the HTML is made.
     with QrImages(links, pooled=len(codes) > QR_IN_PROCESS) as images:
         html = render_to_string(
             "pdf/slips.html",
