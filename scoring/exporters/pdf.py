@@ -63,16 +63,18 @@ def html_to_pdf(
     pages: int = 1,
     span: tuple[int, int] = (0, 100),
     finisher=None,
+    url_fetcher=None,
 ) -> bytes | None:
     """The PDF of `html`: written to the binary file object `fp`, or returned as bytes.
 
     With `progress`, WeasyPrint's steps are reported within `span` (in %), the layout
     spread over the `pages` the caller expects. `finisher(document, pdf)` may change the
-    pydyf PDF before it is written (WeasyPrint's hook; the slip sheet uses it)."""
+    pydyf PDF before it is written (WeasyPrint's hook; the slip sheet uses it), and
+    `url_fetcher` answers the document's URLs (WeasyPrint's; the slip sheet's images)."""
     from weasyprint import HTML
 
     if progress is None:
-        return HTML(string=html).write_pdf(fp, finisher=finisher)
+        return HTML(string=html, url_fetcher=url_fetcher).write_pdf(fp, finisher=finisher)
     low, high = span
     last = -1
 
@@ -84,7 +86,7 @@ def html_to_pdf(
             progress(value)
 
     with _listening(report, pages):
-        return HTML(string=html).write_pdf(fp, finisher=finisher)
+        return HTML(string=html, url_fetcher=url_fetcher).write_pdf(fp, finisher=finisher)
 
 
 def write_joined(

@@ -112,8 +112,11 @@ def ballot_link(link_base: str, code: str) -> str:
 #: Slips a page of the sheet: two (each half an A4 page, a paper ballot with its
 #: criteria) for a rubric of up to `SHORT_RUBRIC` criteria, else one (D-2.1.2w).
 SHORT_RUBRIC = 12
-#: The share of a sheet's progress (%) taken by making its QR codes, before WeasyPrint's.
-QR_SHARE = 30
+#: Up to this many slips (the sheets made in a request, `sheet_jobs.IN_REQUEST`) the QR
+#: codes are made in this process; a bigger sheet's in a pool of processes (D-7sd).
+QR_IN_PROCESS = 100
+#: The sheet's image URLs: `qr:<index of the slip>`, answered by `_qr_fetcher`.
+QR_SCHEME = "qr:"
 
 
 def render_slip_sheet(
@@ -126,28 +129,26 @@ def render_slip_sheet(
     and the overall verdict's boxes. The ballot is the same on every slip, so it is laid
     out once and drawn under each page's QR codes and codes (`_lay_ballots_under`,
     docs/decisions.md D-7sa): a sheet of 1,000 slips takes seconds, not minutes.
+    The QR codes of a sheet of more than `QR_IN_PROCESS` slips are made by a pool of
+    processes while WeasyPrint reads the HTML, and handed to it as it builds the pages
+    (`scoring.services.slip_qr`, D-7sd); the PDF is the same either way.
     `progress` (a percentage callback) follows WeasyPrint's steps and pages.
     """
-    import segno
-
     from scoring.exporters.pdf import html_to_pdf
     from scoring.models import Criterion, Grade, Verdict
+    from scoring.services.slip_qr import QrImages
 
     labels = dict(SlipKind.choices)
-    slips = []
-    for index, (kind, code) in enumerate(codes):
-        if progress is not None and index % 50 == 0:
-            progress(QR_SHARE * index // max(len(codes), 1))
-        link = ballot_link(link_base, code)
-        slips.append(
-            {
-                "kind": kind,
-                "kind_label": labels[kind],
-                "code": format_code(code),
-                # One pixel a module, printed 27 mm wide without smoothing (the template).
-                "qr": segno.make(link, error="m").png_data_uri(scale=1, border=2),
-            }
-        )
+    slips = [
+        {
+            "kind": kind,
+            "kind_label": labels[kind],
+            "code": format_code(code),
+            # One pixel a module, printed 27 mm wide without smoothing (the template).
+            "qr": f"{QR_SCHEME}{index}",
+        }
+        for index, (kind, code) in enumerate(codes)
+    ]
     assessment = survey.assessment
     criteria = list(
         Criterion.objects.filter(campaign_id=assessment.campaign_id).order_by("position")
@@ -156,31 +157,60 @@ def render_slip_sheet(
     pages = [slips[page : page + per_page] for page in range(0, len(slips), per_page)]
     # One ballot page per number of slips on a page: the full one, and the last page's.
     sizes = sorted({len(page) for page in pages}, reverse=True)
-    html = render_to_string(
-        "pdf/slips.html",
-        {
-            "branch": assessment.branch,
-            "campaign": assessment.campaign,
-            "criteria": criteria,
-            "grades": Grade.choices,
-            "verdicts": Verdict.choices,
-            "per_page": per_page,
-            "ballot_pages": [range(size) for size in sizes],
-            "pages": pages,
-            "link_base": link_base or reverse("scoring:ballot"),
-        },
-    )
+    links = [ballot_link(link_base, code) for _kind, code in codes]
+    # The pool starts first: its processes start and make codes while the HTML is made.
+    with QrImages(links, pooled=len(codes) > QR_IN_PROCESS) as images:
+        html = render_to_string(
+            "pdf/slips.html",
+            {
+                "branch": assessment.branch,
+                "campaign": assessment.campaign,
+                "criteria": criteria,
+                "grades": Grade.choices,
+                "verdicts": Verdict.choices,
+                "per_page": per_page,
+                "ballot_pages": [range(size) for size in sizes],
+                "pages": pages,
+                "link_base": link_base or reverse("scoring:ballot"),
+            },
+        )
 
-    def finish(_document, pdf):
-        _lay_ballots_under(pdf, [sizes.index(len(page)) for page in pages], len(sizes))
+        def finish(_document, pdf):
+            _lay_ballots_under(pdf, [sizes.index(len(page)) for page in pages], len(sizes))
 
-    return html_to_pdf(
-        html,
-        progress=progress,
-        pages=len(pages) + len(sizes),
-        span=(QR_SHARE, 100),
-        finisher=finish,
-    )
+        fetcher = _qr_fetcher(images)
+        pdf = html_to_pdf(
+            html,
+            progress=progress,
+            pages=len(pages) + len(sizes),
+            finisher=finish,
+            url_fetcher=fetcher,
+        )
+    if fetcher.failures:  # WeasyPrint only logs an image it could not fetch
+        raise fetcher.failures[0]
+    return pdf
+
+
+def _qr_fetcher(images):
+    """WeasyPrint's URL fetcher, answering `qr:<index>` with `images[index]` (PNG)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class QrFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__()
+            self.failures: list[Exception] = []
+
+        def fetch(self, url, headers=None):
+            if not url.startswith(QR_SCHEME):
+                return super().fetch(url, headers)
+            try:
+                png = images[int(url.removeprefix(QR_SCHEME))]
+            except Exception as error:
+                self.failures.append(error)
+                raise
+            return URLFetcherResponse(url, png, {"Content-Type": "image/png"})
+
+    return QrFetcher()
 
 
 def _lay_ballots_under(pdf, ballot_of: list[int], ballots: int) -> None:
