@@ -17,7 +17,7 @@ from django.db.models.functions import Round
 from django.db.models.lookups import GreaterThan
 
 from branches.models import Organisation, OrgKind
-from branches.permissions import dashboard_branches
+from branches.permissions import dashboard_branch_filter
 from scoring.models import (
     Assessment,
     AuditStatus,
@@ -26,7 +26,6 @@ from scoring.models import (
     Rating,
     ReviewStatus,
     SelfEvaluationStatus,
-    Slip,
     SlipKind,
     SurveyStatus,
 )
@@ -62,10 +61,11 @@ def campaigns():
 
 
 def scope(user, campaign: Campaign):
-    """The enrolled assessments of `campaign` the user may count."""
+    """The enrolled assessments of `campaign` the user may count (the branch tested in
+    the join every list and count makes to it, not through a subquery)."""
     return (
         Assessment.objects.enrolled()
-        .filter(campaign=campaign, branch__in=dashboard_branches(user))
+        .filter(dashboard_branch_filter(user, "branch"), campaign=campaign)
         .order_by()
     )
 
@@ -91,6 +91,7 @@ class ParentRow:
     audits_pending: int = 0
     audits_agreed: int = 0
     complete: int = 0
+    to_recompute: int = 0  # complete and not rated (the ranking's `TO_RECOMPUTE`)
     rated: int = 0
     high: int = 0  # four and five stars
     mean_score: Decimal | None = None
@@ -127,99 +128,98 @@ class ParentRow:
         return [(str(MISSING_LABELS[code]), n) for code, n in self.missing.items() if n]
 
 
-def parent_rows(assessments, *, margin: Decimal | None = None) -> list[ParentRow]:
+def parent_rows(
+    assessments, *, margin: Decimal | None = None, progress: bool = True
+) -> list[ParentRow]:
     """Progress, participation, stars and mean score per parent organisation, in three
     queries (the assessments with their one-to-one parts, grouped by the parent's id
-    alone; the unspent member slips; the parents' names), ordered by the parent's code.
-    With a `margin`, each row also counts its branches on the gap list (`gaps`).
+    alone; their surveys' unspent member slips, grouped the same; the parents' names),
+    ordered by the parent's code. With a `margin`, each row also counts its branches on the gap list
+    (`gaps`). With `progress=False`, only what the comparison chart draws (participation,
+    the share of four and five stars, the mean score): the sheets and reviews are not
+    joined and the other counts stay 0.
 
     Grouped by the id, not the parent's name and code as well: the database then
     hashes 51 keys instead of sorting the 20,000 joined rows by text (D-7qa)."""
     submitted = Q(review__status=ReviewStatus.SUBMITTED)
-    extra = {}
-    if margin is not None:
-        extra["gap_count"] = Count("pk", filter=_gap_filter(margin))
-    grouped = (
-        assessments.values("branch__parent_id")
-        .annotate(
-            enrolled=Count("pk"),
+    opened = Q(survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
+    figures = {
+        "enrolled": Count("pk"),
+        "electorate": Sum("survey__electorate", filter=opened),
+        "member_slips": Sum("survey__member_slips_issued", filter=opened),
+        "rated": Count("rating"),
+        "high": Count("rating", filter=Q(rating__star__gte=4)),
+        "mean_score": Avg("rating__score"),
+    }
+    if progress:
+        figures.update(
             self_submitted=Count(
                 "pk", filter=Q(self_evaluation__status=SelfEvaluationStatus.SUBMITTED)
             ),
             survey_open=Count("pk", filter=Q(survey__status=SurveyStatus.OPEN)),
             survey_closed=Count("pk", filter=Q(survey__status=SurveyStatus.CLOSED)),
-            electorate=Sum(
-                "survey__electorate",
-                filter=Q(survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED]),
-            ),
-            member_slips=Sum(
-                "survey__member_slips_issued",
-                filter=Q(survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED]),
-            ),
             reviews_submitted=Count("pk", filter=submitted),
             audits_pending=Count("pk", filter=Q(review__audit_status=AuditStatus.PENDING)),
             audits_agreed=Count("pk", filter=Q(review__audit_status=AuditStatus.AGREED)),
             audit_missing=Count("pk", filter=submitted & ~Q(review__audit_status__in=AUDIT_OK)),
             complete=Count("pk", filter=COMPLETE),
-            rated=Count("rating"),
-            high=Count("rating", filter=Q(rating__star__gte=4)),
-            mean_score=Avg("rating__score"),
+            to_recompute=Count("pk", filter=COMPLETE & Q(rating__isnull=True)),
             **{f"star_{star}": Count("rating", filter=Q(rating__star=star)) for star in STARS},
-            **extra,
         )
-        .order_by()
-    )
+        if margin is not None:
+            figures["gap_count"] = Count("pk", filter=_gap_filter(margin))
+    grouped = list(assessments.values("branch__parent_id").annotate(**figures).order_by())
+    # The slips joined in the same way as the parts (one flat join, the scope's filters
+    # on the same rows), not through a semi-join on the scope's assessments (D-7qb).
     unspent = dict(
-        Slip.objects.filter(
-            kind=SlipKind.MEMBER,
-            survey__assessment__in=assessments,
-            survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED],
-        )
-        .values("survey__assessment__branch__parent_id")
-        .annotate(n=Count("pk"))
+        assessments.filter(opened, survey__slips__kind=SlipKind.MEMBER)
+        .values("branch__parent_id")
+        .annotate(n=Count("survey__slips"))
         .order_by()
-        .values_list("survey__assessment__branch__parent_id", "n")
+        .values_list("branch__parent_id", "n")
     )
-    grouped = list(grouped)
     parents = Organisation.objects.in_bulk(
         [row["branch__parent_id"] for row in grouped], field_name="pk"
     )
     grouped.sort(key=lambda row: parents[row["branch__parent_id"]].code)
     rows = []
     for row in grouped:
-        parent_id = row["branch__parent_id"]
-        parent = parents[parent_id]
+        parent = parents[row["branch__parent_id"]]
         mean = row["mean_score"]
-        rows.append(
-            ParentRow(
-                parent_id=parent_id,
-                name=parent.name,
-                code=parent.code,
-                direct=parent.kind == OrgKind.COMMITTEE,
-                enrolled=row["enrolled"],
-                self_submitted=row["self_submitted"],
-                survey_open=row["survey_open"],
-                survey_closed=row["survey_closed"],
-                electorate=row["electorate"] or 0,
-                members_voted=(row["member_slips"] or 0) - unspent.get(parent_id, 0),
-                reviews_submitted=row["reviews_submitted"],
-                audits_pending=row["audits_pending"],
-                audits_agreed=row["audits_agreed"],
-                complete=row["complete"],
-                rated=row["rated"],
-                high=row["high"],
-                # Avg is a float on SQLite: the mean to 0.01, as scores are shown.
-                mean_score=None if mean is None else Decimal(str(mean)).quantize(Decimal("0.01")),
-                missing={
-                    "self": row["enrolled"] - row["self_submitted"],
-                    "survey": row["enrolled"] - row["survey_closed"],
-                    "review": row["enrolled"] - row["reviews_submitted"],
-                    "audit": row["audit_missing"],
-                },
-                stars={star: row[f"star_{star}"] for star in STARS if row[f"star_{star}"]},
-                gap_count=row.get("gap_count", 0),
-            )
+        shown = ParentRow(
+            parent_id=parent.pk,
+            name=parent.name,
+            code=parent.code,
+            direct=parent.kind == OrgKind.COMMITTEE,
+            enrolled=row["enrolled"],
+            electorate=row["electorate"] or 0,
+            members_voted=(row["member_slips"] or 0) - unspent.get(parent.pk, 0),
+            rated=row["rated"],
+            high=row["high"],
+            # Avg is a float on SQLite: the mean to 0.01, as scores are shown.
+            mean_score=None if mean is None else Decimal(str(mean)).quantize(Decimal("0.01")),
         )
+        if progress:
+            for name in (
+                "self_submitted",
+                "survey_open",
+                "survey_closed",
+                "reviews_submitted",
+                "audits_pending",
+                "audits_agreed",
+                "complete",
+                "to_recompute",
+            ):
+                setattr(shown, name, row[name])
+            shown.missing = {
+                "self": row["enrolled"] - row["self_submitted"],
+                "survey": row["enrolled"] - row["survey_closed"],
+                "review": row["enrolled"] - row["reviews_submitted"],
+                "audit": row["audit_missing"],
+            }
+            shown.stars = {star: row[f"star_{star}"] for star in STARS if row[f"star_{star}"]}
+            shown.gap_count = row.get("gap_count", 0)
+        rows.append(shown)
     return rows
 
 
@@ -239,6 +239,7 @@ def totals(rows: list[ParentRow]) -> ParentRow:
             "audits_pending",
             "audits_agreed",
             "complete",
+            "to_recompute",
             "rated",
             "high",
             "gap_count",
@@ -270,24 +271,32 @@ def star_counts(assessments) -> dict[int, int]:
     )
 
 
-def star_trend(user, campaign: Campaign) -> dict[int, dict[int, int]]:
+def star_trend(user, campaign: Campaign, *, current=None) -> dict[int, dict[int, int]]:
     """{year: {star: branches}} over the committee's campaigns of the same kind (one a
-    year, a database constraint), for the branches the user may count; one query."""
+    year, a database constraint), for the branches the user may count; one query.
+
+    `current`, the campaign's own {star: branches} when the caller counted them already
+    (`totals(parent_rows(scope(user, campaign))).stars`), stands for the campaign's
+    year: the query then reads the other campaigns' ratings only (D-7pc)."""
     rows = (
         Rating.objects.filter(
+            dashboard_branch_filter(user, "assessment__branch"),
             assessment__campaign__committee_id=campaign.committee_id,
             assessment__campaign__kind=campaign.kind,
             assessment__withdrawn_at__isnull=True,
-            assessment__branch__in=dashboard_branches(user),
         )
         .exclude(assessment__campaign__status=CampaignStatus.DRAFT)
         .values("assessment__campaign__year", "star")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    if current is not None:
+        rows = rows.exclude(assessment__campaign=campaign)
     trend: dict[int, dict[int, int]] = {}
     for row in rows:
         trend.setdefault(row["assessment__campaign__year"], {})[row["star"]] = row["n"]
+    if current:
+        trend[campaign.year] = dict(current)
     return dict(sorted(trend.items()))
 
 
@@ -317,6 +326,26 @@ def ranking(assessments, *, parent=None, star=None, status=None, search=""):
         .defer("rating__explain")
         .order_by(F("rating__score").desc(nulls_last=True), "branch__code")
     )
+
+
+def ranked_count(rows: list[ParentRow], *, parent=None, star=None, status=None, search=""):
+    """How many branches `ranking` lists with these filters, read from the parent rows
+    counted already (`parent_rows` over the same scope): no COUNT of its own (D-7pc).
+    None for what the rows do not count (a search; a star with a status other than
+    rated): the pager counts those."""
+    if search or (star is not None and status not in (None, RATED)):
+        return None
+    if parent is not None:
+        rows = [row for row in rows if row.parent_id == parent.pk]
+    whole = totals(rows)
+    if star is not None:
+        return whole.stars.get(star, 0)
+    return {
+        None: whole.enrolled,
+        RATED: whole.rated,
+        TO_RECOMPUTE: whole.to_recompute,
+        INCOMPLETE: whole.incomplete,
+    }[status]
 
 
 def missing_of(assessment: Assessment) -> list[str]:

@@ -1,0 +1,94 @@
+"""The dashboard reads each figure once (D-7pc, D-7qb): the ranking's count, the trend's
+current year and staff's completeness come from the parents' rows, and equal what their
+own queries count."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from scoring.services import dashboard
+from scoring.services.recompute import completeness
+from tests import factories
+from tests.factories import ready_branch
+from tests.scoring.services.test_dashboard import World
+
+
+@pytest.fixture
+def world(tree):
+    world = World(tree)
+    # Complete after the recompute: to recompute, not rated.
+    ready_branch(world.campaign, factories.branch(world.p2), self_total=75, review_total=70)
+    return world
+
+
+STARS = [None, *dashboard.STARS]
+STATUSES = [None, dashboard.RATED, dashboard.TO_RECOMPUTE, dashboard.INCOMPLETE]
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_the_ranking_count_read_from_the_rows_is_the_rankings_own(tree, world, role):
+    user = getattr(tree, role)
+    scope = dashboard.scope(user, world.campaign)
+    rows = dashboard.parent_rows(scope)
+    assert dashboard.totals(rows).to_recompute == (1 if role == "staff" else 0)
+    parents = [None, tree.party_committee, world.p2, tree.committee]
+    counted = 0
+    for parent, star, status in itertools.product(parents, STARS, STATUSES):
+        filters = {"parent": parent, "star": star, "status": status}
+        n = dashboard.ranked_count(rows, **filters)
+        if n is None:
+            assert star is not None and status not in (None, dashboard.RATED)
+            continue
+        assert n == dashboard.ranking(scope, **filters).count(), filters
+        counted += 1
+    assert counted == len(parents) * (len(STATUSES) + len(STARS[1:]) * 2)
+    assert dashboard.ranked_count(rows, search="第") is None
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_the_trend_with_the_current_year_counted_is_the_trend(tree, world, role):
+    user = getattr(tree, role)
+    stars = dashboard.totals(dashboard.parent_rows(dashboard.scope(user, world.campaign))).stars
+    whole = dashboard.star_trend(user, world.campaign)
+    assert dashboard.star_trend(user, world.campaign, current=stars) == whole
+    assert set(whole) == {factories.YEAR - 1, factories.YEAR}
+
+
+def test_a_campaign_not_rated_yet_has_no_year_in_the_trend(tree, world):
+    campaign = factories.campaign(tree.committee, year=factories.YEAR + 1)
+    ready_branch(campaign, tree.branch_a, self_total=90, review_total=90)
+    trend = dashboard.star_trend(tree.staff, campaign, current={})
+    assert trend == dashboard.star_trend(tree.staff, campaign)
+    assert factories.YEAR + 1 not in trend
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_the_page_shows_the_campaigns_completeness(client, tree, world, role):
+    client.force_login(getattr(tree, role))
+    response = client.get(reverse("scoring:dashboard"), {"campaign": world.campaign.pk})
+    assert response.status_code == 200
+    shown = response.context["completeness"]
+    assert shown == completeness(world.campaign)
+    assert (shown.enrolled, shown.complete) == (7, 6)
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_the_comparisons_rows_draw_the_figures_of_the_full_rows(tree, world, role):
+    scope = dashboard.scope(getattr(tree, role), world.campaign)
+    full = dashboard.parent_rows(scope)
+    light = dashboard.parent_rows(scope, progress=False)
+    drawn = ("code", "name", "participation", "high_percent", "mean_score", "rated", "high")
+    assert [[getattr(r, n) for n in drawn] for r in light] == [
+        [getattr(r, n) for n in drawn] for r in full
+    ]
+    assert any(row.members_voted for row in light)
+
+
+def test_the_comparisons_rows_join_neither_sheets_nor_reviews(tree, world):
+    with CaptureQueriesContext(connection) as ctx:
+        dashboard.parent_rows(dashboard.scope(tree.staff, world.campaign), progress=False)
+    aggregate = ctx.captured_queries[0]["sql"]
+    assert "scoring_selfevaluation" not in aggregate and "scoring_review" not in aggregate
