@@ -348,6 +348,27 @@ def ranked_count(rows: list[ParentRow], *, parent=None, star=None, status=None, 
     }[status]
 
 
+def ranking_parts(ranked, rows: list[ParentRow], *, parent=None, star=None, status=None, search=""):
+    """`ranked` (`ranking` with these filters) as its parts in order with their lengths,
+    for `starrating.paging.PartsPaginator`: the rated branches by score then code (the
+    order the ratings' score index serves: no NULLS LAST, none is null), then the others
+    by code, the lengths read from the parent rows counted already (`parent_rows` over
+    the same scope). None for the filters the rows do not count the parts of (a search;
+    a status other than rated): the whole list is sorted then."""
+    if search or status not in (None, RATED):
+        return None
+    if parent is not None:
+        rows = [row for row in rows if row.parent_id == parent.pk]
+    whole = totals(rows)
+    by_score = ranked.filter(rating__isnull=False).order_by("-rating__score", "branch__code")
+    if star is not None:
+        return [(by_score, whole.stars.get(star, 0))]
+    if status == RATED:
+        return [(by_score, whole.rated)]
+    unrated = ranked.filter(rating__isnull=True).order_by("branch__code")
+    return [(by_score, whole.rated), (unrated, whole.enrolled - whole.rated)]
+
+
 def missing_of(assessment: Assessment) -> list[str]:
     """What the branch still lacks (the rule of `recompute.COMPLETE`), from the parts
     `ranking` loaded with it, in words: no query."""

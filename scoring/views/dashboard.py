@@ -31,7 +31,7 @@ from scoring.services import exports as export_service
 from scoring.services import recompute as recompute_service
 from scoring.services.publicity import needs_recompute
 from starrating.actions import perform
-from starrating.paging import KeysPaginator, first_rows
+from starrating.paging import KeysPaginator, PartsPaginator, first_rows
 from starrating.wording import star_name
 
 PAGE_SIZE = 50
@@ -148,11 +148,14 @@ def dashboard_page(request):
     total = dashboard.totals(rows)
     counts = total.stars  # counted with the rows: no query of its own
     trend = dashboard.star_trend(request.user, campaign, current=counts)
-    page = KeysPaginator(
-        _ranking(form, assessments),
-        PAGE_SIZE,
-        count=dashboard.ranked_count(rows, **_ranking_filters(form)),
-    ).get_page(request.GET.get("page"))
+    ranked = _ranking(form, assessments)
+    parts = dashboard.ranking_parts(ranked, rows, **_ranking_filters(form))
+    if parts is not None:  # each part sorted on its own, the rated on the score index
+        paginator = PartsPaginator(ranked, PAGE_SIZE, parts=parts)
+    else:
+        count = dashboard.ranked_count(rows, **_ranking_filters(form))
+        paginator = KeysPaginator(ranked, PAGE_SIZE, count=count)
+    page = paginator.get_page(request.GET.get("page"))
     offset = page.start_index()
     gaps = dashboard.gaps(assessments, margin=margin)
     query = request.GET.copy()

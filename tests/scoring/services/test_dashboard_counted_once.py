@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from scoring.services import dashboard
 from scoring.services.recompute import completeness
+from starrating.paging import KeysPaginator, PartsPaginator
 from tests import factories
 from tests.factories import ready_branch
 from tests.scoring.services.test_dashboard import World
@@ -92,3 +93,26 @@ def test_the_comparisons_rows_join_neither_sheets_nor_reviews(tree, world):
         dashboard.parent_rows(dashboard.scope(tree.staff, world.campaign), progress=False)
     aggregate = ctx.captured_queries[0]["sql"]
     assert "scoring_selfevaluation" not in aggregate and "scoring_review" not in aggregate
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_the_ranking_read_by_parts_pages_as_the_whole_list(tree, world, role):
+    scope = dashboard.scope(getattr(tree, role), world.campaign)
+    rows = dashboard.parent_rows(scope)
+    parents = [None, tree.party_committee, world.p2]
+    split = 0
+    for parent, star, status in itertools.product(parents, STARS, STATUSES):
+        filters = {"parent": parent, "star": star, "status": status}
+        ranked = dashboard.ranking(scope, **filters)
+        parts = dashboard.ranking_parts(ranked, rows, **filters)
+        if parts is None:
+            assert status not in (None, dashboard.RATED)
+            continue
+        split += len(parts) > 1
+        whole = KeysPaginator(ranked, 2)
+        paged = PartsPaginator(ranked, 2, parts=parts)
+        assert paged.count == whole.count, filters
+        for number in whole.page_range:
+            assert list(paged.page(number)) == list(whole.page(number)), (filters, number)
+    assert split == len(parents)
+    assert dashboard.ranking_parts(ranked, rows, search="第") is None
