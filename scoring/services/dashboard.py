@@ -30,7 +30,7 @@ from scoring.models import (
     SurveyStatus,
 )
 
-from .recompute import COMPLETE, MISSING_LABELS, completeness
+from .recompute import COMPLETE, MISSING_LABELS, completeness, without_quota_report
 from .survey.figures import figures_for
 from .survey.life import rate, whole_percent
 
@@ -52,8 +52,9 @@ STARS = (0, 1, 2, 3, 4, 5)
 
 def campaigns():
     """The campaigns a dashboard can show: every one opened, latest first (year, then
-    the one opened last: a year-end re-rating after the year's declaration)."""
-    return (
+    the one opened last: a year-end re-rating after the year's declaration), without the
+    stored quota check: the dashboard reads only its total (`without_quota_report`)."""
+    return without_quota_report(
         Campaign.objects.exclude(status=CampaignStatus.DRAFT)
         .select_related("committee")
         .order_by("-year", F("opened_at").desc(nulls_last=True), "-pk")

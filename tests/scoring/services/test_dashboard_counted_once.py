@@ -3,14 +3,16 @@ current year and staff's completeness come from the parents' rows, and equal wha
 own queries count."""
 
 import itertools
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from scoring.models import Campaign
 from scoring.services import dashboard
-from scoring.services.recompute import completeness
+from scoring.services.recompute import completeness, without_quota_report
 from starrating.paging import KeysPaginator, PartsPaginator
 from tests import factories
 from tests.factories import ready_branch
@@ -116,3 +118,25 @@ def test_the_ranking_read_by_parts_pages_as_the_whole_list(tree, world, role):
             assert list(paged.page(number)) == list(whole.page(number)), (filters, number)
     assert split == len(parents)
     assert dashboard.ranking_parts(ranked, rows, search="第") is None
+
+
+def test_a_campaign_read_without_its_quota_report_has_the_same_completeness(tree, world):
+    light = without_quota_report(Campaign.objects.filter(pk=world.campaign.pk)).get()
+    assert world.campaign.quota_report["total"] == 5
+    with CaptureQueriesContext(connection) as ctx:
+        shown = completeness(light, enrolled=7, complete=6)
+    assert not ctx.captured_queries, "the total was read with the row"
+    assert shown == completeness(world.campaign, enrolled=7, complete=6)
+    assert shown.counted == 5
+
+
+def test_the_dashboard_never_reads_a_whole_quota_report(client, tree, world):
+    client.force_login(tree.staff)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("scoring:dashboard"), {"campaign": world.campaign.pk})
+    assert response.status_code == 200
+    read = [q["sql"] for q in ctx.captured_queries if "quota_report" in q["sql"]]
+    assert read, "its total is read"
+    # The column itself is never selected, only the total inside it: (…"quota_report"…).
+    whole = re.compile(r'(?<!\()"scoring_campaign"\."quota_report"')
+    assert not [sql for sql in read if whole.search(sql)]
