@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db import connection
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Round
 from django.db.models.lookups import GreaterThan
@@ -26,6 +27,7 @@ from scoring.models import (
     Rating,
     ReviewStatus,
     SelfEvaluationStatus,
+    Slip,
     SlipKind,
     SurveyStatus,
 )
@@ -134,7 +136,8 @@ def parent_rows(
 ) -> list[ParentRow]:
     """Progress, participation, stars and mean score per parent organisation, in three
     queries (the assessments with their one-to-one parts, grouped by the parent's id
-    alone; their surveys' unspent member slips, grouped the same; the parents' names),
+    alone; their surveys' unspent member slips, counted per survey then grouped the same
+    (`unspent_member_slips`); the parents' names),
     ordered by the parent's code. With a `margin`, each row also counts its branches on the gap list
     (`gaps`). With `progress=False`, only what the comparison chart draws (participation,
     the share of four and five stars, the mean score): the sheets and reviews are not
@@ -170,15 +173,7 @@ def parent_rows(
         if margin is not None:
             figures["gap_count"] = Count("pk", filter=_gap_filter(margin))
     grouped = list(assessments.values("branch__parent_id").annotate(**figures).order_by())
-    # The slips joined in the same way as the parts (one flat join, the scope's filters
-    # on the same rows), not through a semi-join on the scope's assessments (D-7qb).
-    unspent = dict(
-        assessments.filter(opened, survey__slips__kind=SlipKind.MEMBER)
-        .values("branch__parent_id")
-        .annotate(n=Count("survey__slips"))
-        .order_by()
-        .values_list("branch__parent_id", "n")
-    )
+    unspent = unspent_member_slips(assessments.filter(opened))
     parents = Organisation.objects.in_bulk(
         [row["branch__parent_id"] for row in grouped], field_name="pk"
     )
@@ -222,6 +217,34 @@ def parent_rows(
             shown.gap_count = row.get("gap_count", 0)
         rows.append(shown)
     return rows
+
+
+def unspent_member_slips(assessments) -> dict[int, int]:
+    """Parent organisation id → the unspent member slips of the surveys of `assessments`.
+
+    The slips counted per survey first (60,000 slips at 20,000 branches become one row
+    per survey), then joined to the scope's surveys and grouped by parent: the scope's
+    own rows and filters (its SQL as a derived table), so that the joins of the
+    assessments, branches and surveys hash one row per survey instead of one per slip
+    (34 → 22 ms at 20,000 branches, D-7qe). Counted at each request: the cast writes
+    only the slip's DELETE and the ballot's INSERT (docs/survey.md, A8)."""
+    scope_sql, scope_params = (
+        assessments.values(survey_pk=F("survey__pk"), parent_pk=F("branch__parent_id"))
+        .order_by()
+        .query.sql_with_params()
+    )
+    slip = Slip._meta.db_table
+    sql = f"""
+        SELECT scoped.parent_pk, SUM(per_survey.n)
+        FROM ({scope_sql}) AS scoped
+        INNER JOIN (
+            SELECT survey_id, COUNT(*) AS n FROM {slip} WHERE kind = %s GROUP BY survey_id
+        ) AS per_survey ON per_survey.survey_id = scoped.survey_pk
+        GROUP BY scoped.parent_pk
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*scope_params, SlipKind.MEMBER.value))
+        return {parent: int(n) for parent, n in cursor.fetchall()}
 
 
 def totals(rows: list[ParentRow]) -> ParentRow:
