@@ -619,3 +619,17 @@ def audit_queue():
         )
         .order_by("submitted_at")
     )
+
+
+def audit_queue_rows():
+    """`audit_queue` as the queue page lists it: one dict a review (its pk, total and
+    submission, its campaign's title, the branch's and its parent's names), in the same
+    order. No model instances: five of them a row were most of the page's CPU."""
+    return audit_queue().values(
+        "pk",
+        "total",
+        "submitted_at",
+        campaign_title=F("assessment__campaign__title"),
+        branch_name=F("assessment__branch__name"),
+        parent_name=F("assessment__branch__parent__name"),
+    )
