@@ -13,7 +13,6 @@ and cached on the user object.
 """
 
 from functools import wraps
-from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -159,10 +158,19 @@ def dashboard_branches(user):
     committee staff; for a reviewer those directly under the organisations it reviews
     for (its own branch included: seeing is not scoring, so no recusal, as in
     `may_view_branch`)."""
-    branches = Organisation.objects.filter(kind=OrgKind.BRANCH)
+    return Organisation.objects.filter(dashboard_branch_filter(user))
+
+
+def dashboard_branch_filter(user, relation: str = "") -> Q:
+    """The rule of `dashboard_branches` as a condition on `relation` (a lookup path to the
+    branch, "branch" from an assessment; the organisation itself when empty): a query that
+    joins the branch anyway tests it in that join, not through a subquery of every
+    branch (docs/nonfunctional.md §7)."""
+    prefix = f"{relation}__" if relation else ""
+    rule = Q(**{f"{prefix}kind": OrgKind.BRANCH})
     if is_staff(user):
-        return branches
-    return branches.filter(parent_id__in=roles_of(user).get(Role.REVIEWER, ()))
+        return rule
+    return rule & Q(**{f"{prefix}parent_id__in": roles_of(user).get(Role.REVIEWER, ())})
 
 
 def may_publish(user) -> bool:
@@ -234,25 +242,6 @@ def may_mark_demonstration_sites(user) -> bool:
     return is_staff(user)
 
 
-class BranchRef(NamedTuple):
-    """What the review rule reads of a branch, for lists too long to load as objects
-    (`reviewable` takes these or `Organisation`s alike)."""
-
-    pk: int
-    parent_id: int | None
-    directly_managed: bool
-
-    @classmethod
-    def rows(cls, branches) -> list["BranchRef"]:
-        """The refs of a queryset of branches, from one query of three columns."""
-        return [
-            cls(pk, parent_id, parent_kind == OrgKind.COMMITTEE)
-            for pk, parent_id, parent_kind in branches.values_list(
-                "pk", "parent_id", "parent__kind"
-            )
-        ]
-
-
 def _with_free_reviewer(branches: list) -> set[int]:
     """Ids of the branches some reviewer of whose parent does not belong to them.
 
@@ -296,7 +285,7 @@ def reviewable(user, branches) -> set[int]:
     and any branch whose every reviewer must recuse. Nobody reviews a branch they
     belong to (member or secretary). At most four queries whatever the number of
     branches: `Organisation`s with `parent` loaded (`select_related("parent")`, as a
-    directly managed branch is told by its parent's kind), or `BranchRef`s.
+    directly managed branch is told by its parent's kind).
     """
     if not getattr(user, "is_authenticated", False):
         return set()
@@ -322,6 +311,65 @@ def reviewable(user, branches) -> set[int]:
     free = _with_free_reviewer(stand_in)
     allowed.update(b.pk for b in stand_in if b.pk not in free)
     return allowed
+
+
+def reviewable_filter(user, relation: str = "") -> Q | None:
+    """The rule of `reviewable` as a condition on `relation` (a lookup path to the branch,
+    "branch" from an assessment; the organisation itself when empty), for lists decided
+    in the database without reading every branch (the review queue); None when the user
+    may review none. A fixed number of queries of a few rows: the user's own branches, and
+    for staff the branches every reviewer of whose parent must recuse (reviewers and
+    their branches are few)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    roles = roles_of(user)
+    above = roles.get(Role.REVIEWER, frozenset())
+    staff = bool(roles.get(Role.STAFF))
+    if not staff and not above:
+        return None
+    prefix = f"{relation}__" if relation else ""
+    own = set(roles.get(Role.SECRETARY, ())) | set(
+        Member.objects.filter(user=user).values_list("branch_id", flat=True)
+    )
+    rule = Q(**{f"{prefix}parent_id__in": above})
+    if staff:
+        reviewed, recused = _recusals()
+        rule |= (
+            Q(**{f"{prefix}parent__kind": OrgKind.COMMITTEE})
+            | ~Q(**{f"{prefix}parent_id__in": reviewed})
+            | Q(**{f"{prefix}pk__in": recused})
+        )
+    return rule & ~Q(**{f"{prefix}pk__in": own})
+
+
+def _recusals() -> tuple[set[int], set[int]]:
+    """(the organisations that have reviewers, the branches every reviewer of whose parent
+    belongs to them): where staff stand in, besides the parents without reviewers. Three
+    queries of a few rows (reviewers are few), as `_with_free_reviewer`."""
+    reviewers: dict[int, set[int]] = {}
+    for org_id, user_id in RoleAssignment.objects.filter(role=Role.REVIEWER).values_list(
+        "organisation_id", "user_id"
+    ):
+        reviewers.setdefault(org_id, set()).add(user_id)
+    if not reviewers:
+        return set(), set()
+    everyone = set().union(*reviewers.values())
+    conflicted: dict[tuple[int, int], set[int]] = {}  # (branch, its parent) → reviewers
+    for branch_id, parent_id, user_id in [
+        *Member.objects.filter(user_id__in=everyone).values_list(
+            "branch_id", "branch__parent_id", "user_id"
+        ),
+        *RoleAssignment.objects.filter(role=Role.SECRETARY, user_id__in=everyone).values_list(
+            "organisation_id", "organisation__parent_id", "user_id"
+        ),
+    ]:
+        conflicted.setdefault((branch_id, parent_id), set()).add(user_id)
+    recused = {
+        branch_id
+        for (branch_id, parent_id), users in conflicted.items()
+        if parent_id in reviewers and reviewers[parent_id] <= users
+    }
+    return set(reviewers), recused
 
 
 def may_review(user, branch: Organisation) -> bool:

@@ -48,3 +48,30 @@ class KeysPaginator(Paginator):
             top = self.count
         keys = self.object_list.values_list("pk", flat=True)[bottom:top]
         return self._get_page(load_keys(self.object_list, keys), number, self)
+
+
+class PartsPaginator(KeysPaginator):
+    """A `KeysPaginator` over a list sorted as parts one after the other whose lengths are
+    known, each part a queryset in its own order (the dashboard's ranking: the rated
+    branches by score, which the ratings' score index serves, then the others by code).
+    Each page's keys are cut from the parts it spans, a query a part, instead of sorting
+    the whole list; the pages are the list's exactly when the parts are its rows in its
+    order and the lengths are theirs. `parts` is [(queryset, length), …]."""
+
+    def __init__(self, object_list, per_page, *, parts, **options):
+        super().__init__(object_list, per_page, count=sum(n for _part, n in parts), **options)
+        self.parts = parts
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys, start = [], 0
+        for part, length in self.parts:
+            low, high = max(bottom - start, 0), min(top - start, length)
+            if low < high:
+                keys += part.values_list("pk", flat=True)[low:high]
+            start += length
+        return self._get_page(load_keys(self.object_list, keys), number, self)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from branches.models import Organisation
-from branches.permissions import dashboard_branches, may_see_dashboard, require
+from branches.permissions import dashboard_branches, is_staff, may_see_dashboard, require
 from scoring import charts
 from scoring.exporters.ranking import RankingWorkbook
 from scoring.forms.dashboard import DashboardFilterForm
@@ -31,7 +31,7 @@ from scoring.services import exports as export_service
 from scoring.services import recompute as recompute_service
 from scoring.services.publicity import needs_recompute
 from starrating.actions import perform
-from starrating.paging import KeysPaginator, first_rows
+from starrating.paging import KeysPaginator, PartsPaginator, first_rows
 from starrating.wording import star_name
 
 PAGE_SIZE = 50
@@ -58,14 +58,17 @@ def _filters(request, data=None):
     return form, campaign
 
 
+def _ranking_filters(form) -> dict:
+    return {
+        "parent": form.value("parent"),
+        "star": form.value("star"),
+        "status": form.value("status"),
+        "search": form.value("q", ""),
+    }
+
+
 def _ranking(form, assessments):
-    return dashboard.ranking(
-        assessments,
-        parent=form.value("parent"),
-        star=form.value("star"),
-        status=form.value("status"),
-        search=form.value("q", ""),
-    )
+    return dashboard.ranking(assessments, **_ranking_filters(form))
 
 
 def _distribution_chart(counts, size):
@@ -144,14 +147,27 @@ def dashboard_page(request):
     rows = dashboard.parent_rows(assessments, margin=margin)
     total = dashboard.totals(rows)
     counts = total.stars  # counted with the rows: no query of its own
-    trend = dashboard.star_trend(request.user, campaign)
-    page = KeysPaginator(_ranking(form, assessments), PAGE_SIZE).get_page(request.GET.get("page"))
+    trend = dashboard.star_trend(request.user, campaign, current=counts)
+    ranked = _ranking(form, assessments)
+    parts = dashboard.ranking_parts(ranked, rows, **_ranking_filters(form))
+    if parts is not None:  # each part sorted on its own, the rated on the score index
+        paginator = PartsPaginator(ranked, PAGE_SIZE, parts=parts)
+    else:
+        count = dashboard.ranked_count(rows, **_ranking_filters(form))
+        paginator = KeysPaginator(ranked, PAGE_SIZE, count=count)
+    page = paginator.get_page(request.GET.get("page"))
     offset = page.start_index()
     gaps = dashboard.gaps(assessments, margin=margin)
     query = request.GET.copy()
     query.pop("page", None)
     declaring = campaign.status == CampaignStatus.DECLARING
-    complete = recompute_service.completeness(campaign)
+    if is_staff(request.user):
+        # Staff count every enrolled branch: the campaign's figures are the rows' totals.
+        complete = recompute_service.completeness(
+            campaign, enrolled=total.enrolled, complete=total.complete
+        )
+    else:
+        complete = recompute_service.completeness(campaign)
     context.update(
         {
             "rows": rows,
@@ -170,7 +186,8 @@ def dashboard_page(request):
             "margin": margin,
             "gaps": [
                 (a, a.self_evaluation.total - a.review.total)
-                for a in first_rows(gaps, dashboard.GAP_ROWS)
+                # Counted with the rows: no list to read when none is on it.
+                for a in (first_rows(gaps, dashboard.GAP_ROWS) if total.gap_count else [])
             ],
             "gap_count": total.gap_count,  # counted with the rows (D-7qa)
             "completeness": complete,
@@ -208,7 +225,7 @@ def dashboard_chart(request, chart, size):
         trend = dashboard.star_trend(request.user, campaign)
         svg = _trend_chart(trend, size) if trend else None
     else:
-        rows = dashboard.parent_rows(assessments)
+        rows = dashboard.parent_rows(assessments, progress=False)
         svg = _comparison_chart(rows, size) if rows else None
     if svg is None:
         raise Http404

@@ -46,7 +46,8 @@ def _queries(request) -> dict[str, str]:
 @login_required
 def campaign_results(request, pk):
     require(may_see_results(request.user))
-    campaign = get_object_or_404(Campaign, pk=pk)
+    # The stored quota check is read a page of moves at a time (`results.QuotaCheck.of`).
+    campaign = get_object_or_404(recompute_service.without_quota_report(Campaign.objects), pk=pk)
     star_counts = results.star_counts(campaign)
     page = KeysPaginator(
         results.ranking(campaign), results.PER_PAGE, count=sum(row["n"] for row in star_counts)

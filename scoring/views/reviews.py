@@ -177,7 +177,7 @@ def return_review(request, pk):
 @login_required
 def audit_queue(request):
     require(may_audit(request.user))
-    page = Paginator(services.audit_queue(), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(services.audit_queue_rows(), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "reviews": page.object_list}
     return render(request, "scoring/reviews/audit_queue.html", context)
 
