@@ -40,12 +40,18 @@ class KeysPaginator(Paginator):
         if count is not None:
             self.count = count  # a cached_property: set, it is never queried
 
-    def page(self, number):
+    def bounds(self, number) -> tuple[int, int, int]:
+        """(the valid page number, its first row, the row after its last), as
+        `Paginator.page` cuts them."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        return number, bottom, top
+
+    def page(self, number):
+        number, bottom, top = self.bounds(number)
         keys = self.object_list.values_list("pk", flat=True)[bottom:top]
         return self._get_page(load_keys(self.object_list, keys), number, self)
 
@@ -63,11 +69,7 @@ class PartsPaginator(KeysPaginator):
         self.parts = parts
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
+        number, bottom, top = self.bounds(number)
         keys, start = [], 0
         for part, length in self.parts:
             low, high = max(bottom - start, 0), min(top - start, length)
