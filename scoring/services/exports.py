@@ -142,6 +142,13 @@ INTERRUPTED = gettext_lazy(
     "The report was interrupted: the program making it stopped, on every attempt. Request "
     "it again; if that happens again, tell the administrator."
 )
+#: The same for a slip sheet's job, which is no report and issues its slips only at its
+#: end (D-7sb): none was issued.
+SHEET_INTERRUPTED = gettext_lazy(
+    "The sheet of slips was interrupted: the program making it stopped, on every attempt, "
+    "and no slip was issued. Issue them again; if that happens again, tell the "
+    "administrator."
+)
 #: Runs of one job, the first included, before an interrupted job is failed (D-7r).
 MAX_ATTEMPTS = 2
 
@@ -279,7 +286,7 @@ def recover_stalled(jobs=None, now: datetime.datetime | None = None) -> int:
     )
     jobs = ExportJob.objects.all() if jobs is None else jobs
     recovered = 0
-    for pk, attempts in jobs.filter(stale).values_list("pk", "attempts"):
+    for pk, attempts, kind in jobs.filter(stale).values_list("pk", "attempts", "kind"):
         this_run = ExportJob.objects.filter(stale, pk=pk, attempts=attempts)
         if attempts < MAX_ATTEMPTS:
             with transaction.atomic():
@@ -288,7 +295,7 @@ def recover_stalled(jobs=None, now: datetime.datetime | None = None) -> int:
                     recovered += 1
         else:
             with translation.override(settings.LANGUAGE_CODE):
-                message = str(INTERRUPTED)
+                message = str(SHEET_INTERRUPTED if kind == SLIP_SHEET else INTERRUPTED)
             recovered += this_run.update(
                 status=ExportStatus.FAILED,
                 error=message,
