@@ -242,32 +242,43 @@ def may_mark_demonstration_sites(user) -> bool:
     return is_staff(user)
 
 
-def _with_free_reviewer(branches: list) -> set[int]:
-    """Ids of the branches some reviewer of whose parent does not belong to them.
-
-    Three queries whatever the number of branches: the parents' reviewers, and those
-    reviewers' memberships and secretary roles (a few rows: reviewers are few).
-    """
-    if not branches:
-        return set()
+def _reviewers_and_ties(parents=None) -> tuple[dict[int, set[int]], dict[tuple, set[int]]]:
+    """({organisation: its reviewers}, {(branch, its parent): the reviewers who belong to
+    the branch, as member or secretary}), for the reviewers of `parents` (every reviewer
+    when None). Three queries of a few rows whatever the number of branches (reviewers
+    are few): the reviewers, and their memberships and secretary roles."""
+    assignments = RoleAssignment.objects.filter(role=Role.REVIEWER)
+    if parents is not None:
+        assignments = assignments.filter(organisation_id__in=parents)
     reviewers: dict[int, set[int]] = {}
-    for org_id, user_id in RoleAssignment.objects.filter(
-        organisation_id__in={b.parent_id for b in branches}, role=Role.REVIEWER
-    ).values_list("organisation_id", "user_id"):
+    for org_id, user_id in assignments.values_list("organisation_id", "user_id"):
         reviewers.setdefault(org_id, set()).add(user_id)
     if not reviewers:
-        return set()
+        return {}, {}
     everyone = set().union(*reviewers.values())
-    conflicted: dict[int, set[int]] = {}
-    for branch_id, user_id in [
-        *Member.objects.filter(user_id__in=everyone).values_list("branch_id", "user_id"),
+    ties: dict[tuple, set[int]] = {}
+    for branch_id, parent_id, user_id in [
+        *Member.objects.filter(user_id__in=everyone).values_list(
+            "branch_id", "branch__parent_id", "user_id"
+        ),
         *RoleAssignment.objects.filter(role=Role.SECRETARY, user_id__in=everyone).values_list(
-            "organisation_id", "user_id"
+            "organisation_id", "organisation__parent_id", "user_id"
         ),
     ]:
-        conflicted.setdefault(branch_id, set()).add(user_id)
+        ties.setdefault((branch_id, parent_id), set()).add(user_id)
+    return reviewers, ties
+
+
+def _with_free_reviewer(branches: list) -> set[int]:
+    """Ids of the branches some reviewer of whose parent does not belong to them
+    (`_reviewers_and_ties`: three queries whatever the number of branches)."""
+    if not branches:
+        return set()
+    reviewers, ties = _reviewers_and_ties({b.parent_id for b in branches})
     return {
-        b.pk for b in branches if reviewers.get(b.parent_id, set()) - conflicted.get(b.pk, set())
+        b.pk
+        for b in branches
+        if reviewers.get(b.parent_id, set()) - ties.get((b.pk, b.parent_id), set())
     }
 
 
@@ -344,29 +355,12 @@ def reviewable_filter(user, relation: str = "") -> Q | None:
 
 def _recusals() -> tuple[set[int], set[int]]:
     """(the organisations that have reviewers, the branches every reviewer of whose parent
-    belongs to them): where staff stand in, besides the parents without reviewers. Three
-    queries of a few rows (reviewers are few), as `_with_free_reviewer`."""
-    reviewers: dict[int, set[int]] = {}
-    for org_id, user_id in RoleAssignment.objects.filter(role=Role.REVIEWER).values_list(
-        "organisation_id", "user_id"
-    ):
-        reviewers.setdefault(org_id, set()).add(user_id)
-    if not reviewers:
-        return set(), set()
-    everyone = set().union(*reviewers.values())
-    conflicted: dict[tuple[int, int], set[int]] = {}  # (branch, its parent) → reviewers
-    for branch_id, parent_id, user_id in [
-        *Member.objects.filter(user_id__in=everyone).values_list(
-            "branch_id", "branch__parent_id", "user_id"
-        ),
-        *RoleAssignment.objects.filter(role=Role.SECRETARY, user_id__in=everyone).values_list(
-            "organisation_id", "organisation__parent_id", "user_id"
-        ),
-    ]:
-        conflicted.setdefault((branch_id, parent_id), set()).add(user_id)
+    belongs to them): where staff stand in, besides the parents without reviewers. The
+    rule of `_with_free_reviewer`, for every branch at once (`_reviewers_and_ties`)."""
+    reviewers, ties = _reviewers_and_ties()
     recused = {
         branch_id
-        for (branch_id, parent_id), users in conflicted.items()
+        for (branch_id, parent_id), users in ties.items()
         if parent_id in reviewers and reviewers[parent_id] <= users
     }
     return set(reviewers), recused
