@@ -87,8 +87,7 @@ class QuotaCheck:
                 return None
             adjusted_count = len(report.get("adjusted", ()))
             violations_count = len(report.get("violations", ()))
-            shown = [("adjusted", move) for move in report.get("adjusted", ())]
-            shown += [("violations", move) for move in report.get("violations", ())]
+            shown = _tagged_moves(report)
         else:
             report, adjusted_count, violations_count, moves_page = _moves_page(campaign, page)
             if not report:
@@ -125,6 +124,12 @@ class QuotaCheck:
             violations_count=violations_count,
             moves_page=moves_page,
         )
+
+
+def _tagged_moves(report: dict) -> list[tuple[str, dict]]:
+    """The stored check's moves in its order, the adjustments then the violations, each as
+    ("adjusted" or "violations", move)."""
+    return [(key, move) for key in ("adjusted", "violations") for move in report.get(key, ())]
 
 
 def _moves_page(campaign: Campaign, page):
@@ -186,14 +191,13 @@ def read_moves(campaign_pk, start: int, stop: int):
             return None, 0, 0, []
         head, adjusted, violations, adjusted_moves, violation_moves = row
         head = json.loads(head) if head is not None else None
-        shown = [("adjusted", move) for move in json.loads(adjusted_moves or "[]")]
-        shown += [("violations", move) for move in json.loads(violation_moves or "[]")]
-        return head or None, adjusted, violations, shown
+        moves = {"adjusted": json.loads(adjusted_moves or "[]")}
+        moves["violations"] = json.loads(violation_moves or "[]")
+        return head or None, adjusted, violations, _tagged_moves(moves)
     report = (
         Campaign.objects.filter(pk=campaign_pk).values_list("quota_report", flat=True).first()
     ) or {}
-    every = [("adjusted", move) for move in report.get("adjusted", ())]
-    every += [("violations", move) for move in report.get("violations", ())]
+    every = _tagged_moves(report)
     head = {key: value for key, value in report.items() if key not in ("adjusted", "violations")}
     adjusted = len(report.get("adjusted", ()))
     return head or None, adjusted, len(every) - adjusted, every[start:stop]
