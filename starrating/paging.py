@@ -12,16 +12,20 @@ One query more, whatever the list's length; the result is the queryset's page ex
 from django.core.paginator import Paginator
 
 
-def load_keys(queryset, keys):
+def load_keys(queryset, keys, *, annotated=False):
     """The rows of `queryset` whose primary keys are `keys`, in that order, loaded as
     `queryset` loads them (its `select_related` and deferred fields), selected by key
-    alone (not through its filters and joins again)."""
+    alone (not through its filters and joins again) — unless `annotated`: then through
+    `queryset` itself, for the annotations its rows carry (they may need its joins)."""
     keys = list(keys)
     if not keys:
         return []
-    fetch = queryset.model._base_manager.filter(pk__in=keys).order_by()
-    fetch.query.select_related = queryset.query.select_related
-    fetch.query.deferred_loading = queryset.query.deferred_loading
+    if annotated:
+        fetch = queryset.filter(pk__in=keys).order_by()
+    else:
+        fetch = queryset.model._base_manager.filter(pk__in=keys).order_by()
+        fetch.query.select_related = queryset.query.select_related
+        fetch.query.deferred_loading = queryset.query.deferred_loading
     by_key = {row.pk: row for row in fetch}
     return [by_key[key] for key in keys if key in by_key]
 
@@ -33,10 +37,12 @@ def first_rows(queryset, n: int):
 
 class KeysPaginator(Paginator):
     """A `Paginator` over a sorted queryset whose pages are read keys first (see the
-    module). `count`, when the caller has counted the rows already, saves the COUNT."""
+    module). `count`, when the caller has counted the rows already, saves the COUNT;
+    `annotated` keeps the rows' annotations (`load_keys`)."""
 
-    def __init__(self, object_list, per_page, *, count=None, **options):
+    def __init__(self, object_list, per_page, *, count=None, annotated=False, **options):
         super().__init__(object_list, per_page, **options)
+        self.annotated = annotated
         if count is not None:
             self.count = count  # a cached_property: set, it is never queried
 
@@ -53,7 +59,10 @@ class KeysPaginator(Paginator):
     def page(self, number):
         number, bottom, top = self.bounds(number)
         keys = self.object_list.values_list("pk", flat=True)[bottom:top]
-        return self._get_page(load_keys(self.object_list, keys), number, self)
+        return self._get_page(self._rows(keys), number, self)
+
+    def _rows(self, keys):
+        return load_keys(self.object_list, keys, annotated=self.annotated)
 
 
 class PartsPaginator(KeysPaginator):
@@ -76,4 +85,4 @@ class PartsPaginator(KeysPaginator):
             if low < high:
                 keys += part.values_list("pk", flat=True)[low:high]
             start += length
-        return self._get_page(load_keys(self.object_list, keys), number, self)
+        return self._get_page(self._rows(keys), number, self)

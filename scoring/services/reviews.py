@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
@@ -50,6 +50,7 @@ from scoring.rules import BranchResult, rate
 from scoring.rules.components import sheet_total
 from starrating import audit, clock
 from starrating.inputs import parse_decimal
+from starrating.paging import KeysPaginator
 
 from . import recompute, versions
 from .errors import NotAllowed, WorkflowError
@@ -272,13 +273,10 @@ def queue_page(user, page=None) -> tuple[Page | None, QueueCounts]:
     )
     if not any(counts.values()):
         return None, QueueCounts(0, 0, 0)
-    # Keys first (D-7pb): the database sorts the queue's keys alone, then the page's rows
-    # are read by key, with their annotations, in the same order.
-    paginator = Paginator(found.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
-    paginator.count = sum(counts.values())  # counted above: no COUNT query more
+    # Keys first (D-7pb), the page's rows read with their annotations; counted above.
+    paginator = KeysPaginator(found, QUEUE_PAGE_SIZE, count=sum(counts.values()), annotated=True)
     shown = paginator.get_page(page)
-    rows = found.filter(pk__in=list(shown.object_list))
-    shown.object_list = [QueueRow(a, a.part("review")) for a in rows]
+    shown.object_list = [QueueRow(a, a.part("review")) for a in shown.object_list]
     return shown, QueueCounts(counts[TO_REVIEW], counts[WAITING], counts[SUBMITTED])
 
 
