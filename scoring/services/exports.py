@@ -142,13 +142,6 @@ INTERRUPTED = gettext_lazy(
     "The report was interrupted: the program making it stopped, on every attempt. Request "
     "it again; if that happens again, tell the administrator."
 )
-#: The same for a slip sheet's job, which is no report and issues its slips only at its
-#: end (D-7sb): none was issued.
-SHEET_INTERRUPTED = gettext_lazy(
-    "The sheet of slips was interrupted: the program making it stopped, on every attempt, "
-    "and no slip was issued. Issue them again; if that happens again, tell the "
-    "administrator."
-)
 #: Runs of one job, the first included, before an interrupted job is failed (D-7r).
 MAX_ATTEMPTS = 2
 
@@ -276,6 +269,16 @@ def _fail(jobs, message: str) -> None:
     )
 
 
+def _interrupted(kind: str):
+    """What a job of `kind` says when every run lost its worker: a slip sheet's job its
+    own words (`sheet_jobs.INTERRUPTED`, beside its other failures), a report `INTERRUPTED`."""
+    if kind == SLIP_SHEET:
+        from scoring.services.survey import sheet_jobs
+
+        return sheet_jobs.INTERRUPTED
+    return INTERRUPTED
+
+
 def recover_stalled(jobs=None, now: datetime.datetime | None = None) -> int:
     """Queue again, or fail after `MAX_ATTEMPTS` runs, the running jobs (of `jobs`, else
     all) whose heartbeat is older than `settings.EXPORT_STALL_SECONDS`; how many."""
@@ -295,7 +298,7 @@ def recover_stalled(jobs=None, now: datetime.datetime | None = None) -> int:
                     recovered += 1
         else:
             with translation.override(settings.LANGUAGE_CODE):
-                message = str(SHEET_INTERRUPTED if kind == SLIP_SHEET else INTERRUPTED)
+                message = str(_interrupted(kind))
             recovered += this_run.update(
                 status=ExportStatus.FAILED,
                 error=message,

@@ -42,6 +42,13 @@ UNEXPECTED = gettext_lazy(
     "The sheet of slips could not be made because of an unexpected error; no slip was "
     "issued. Try again later or tell the administrator."
 )
+#: What the user reads when every run of a sheet's job lost its worker (the reports' stall
+#: recovery, D-7r): the slips are issued only at the job's end, so none was.
+INTERRUPTED = gettext_lazy(
+    "The sheet of slips was interrupted: the program making it stopped, on every attempt, "
+    "and no slip was issued. Issue them again; if that happens again, tell the "
+    "administrator."
+)
 ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
