@@ -352,6 +352,13 @@ def ranking(assessments, *, parent=None, star=None, status=None, search=""):
     )
 
 
+def _rows_total(rows: list[ParentRow], parent=None) -> ParentRow:
+    """The total of the parent rows, or of `parent`'s row alone (the ranking's filter)."""
+    if parent is not None:
+        rows = [row for row in rows if row.parent_id == parent.pk]
+    return totals(rows)
+
+
 def ranked_count(rows: list[ParentRow], *, parent=None, star=None, status=None, search=""):
     """How many branches `ranking` lists with these filters, read from the parent rows
     counted already (`parent_rows` over the same scope): no COUNT of its own (D-7pc).
@@ -359,9 +366,7 @@ def ranked_count(rows: list[ParentRow], *, parent=None, star=None, status=None, 
     rated): the pager counts those."""
     if search or (star is not None and status not in (None, RATED)):
         return None
-    if parent is not None:
-        rows = [row for row in rows if row.parent_id == parent.pk]
-    whole = totals(rows)
+    whole = _rows_total(rows, parent)
     if star is not None:
         return whole.stars.get(star, 0)
     return {
@@ -381,9 +386,7 @@ def ranking_parts(ranked, rows: list[ParentRow], *, parent=None, star=None, stat
     a status other than rated): the whole list is sorted then."""
     if search or status not in (None, RATED):
         return None
-    if parent is not None:
-        rows = [row for row in rows if row.parent_id == parent.pk]
-    whole = totals(rows)
+    whole = _rows_total(rows, parent)
     by_score = ranked.filter(rating__isnull=False).order_by("-rating__score", "branch__code")
     if star is not None:
         return [(by_score, whole.stars.get(star, 0))]
