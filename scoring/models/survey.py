@@ -166,6 +166,16 @@ class Survey(models.Model):
                 condition=Q(member_slips_issued__lte=models.F("electorate")),
             ),
         ]
+        indexes = [
+            # The few surveys closed under 80 % participation by staff's recorded reason
+            # (`results.low_participation`): the results page lists and counts them
+            # without reading every survey of the campaign (D-7qr).
+            models.Index(
+                fields=["assessment"],
+                name="survey_closed_by_override",
+                condition=Q(status=SurveyStatus.CLOSED) & ~Q(close_override_reason=""),
+            ),
+        ]
 
     def __str__(self):
         return str(self.assessment)

@@ -6,12 +6,14 @@
 - `{% colon %}` and `|bracket`: the label separator and brackets of the reader's language
   (full-width in Chinese, half-width in English).
 - `|star_name`: a star in words (五星级, 不定星级), the same words as the engine's trace.
+- `|star_marks`: a star's five marks, ★ filled and ☆ empty (`partials/stars.html`).
 - `|percent`: a share as a percentage (0.2 → 20%, 0.125 → 12.5%), exact, never "-0%".
 - `{% include "partials/empty.html" with text=… %}` is the empty-state card (a template).
 """
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from starrating import wording
 
@@ -62,3 +64,14 @@ register.simple_tag(wording.colon)
 register.filter(wording.bracket)
 register.filter(wording.star_name)
 register.filter(wording.percent)
+
+#: One empty mark of `star_marks`: dimmed, so that the filled ones read as the star.
+_EMPTY_MARK = '<span class="text-body-tertiary">☆</span>'
+
+
+@register.filter(is_safe=True)
+def star_marks(star: int) -> str:
+    """The five marks of a star of 1 to 5, written at once: the lists draw a star a row,
+    and a template loop over the marks took most of the partial's time."""
+    filled = min(max(int(star), 0), 5)
+    return mark_safe("★" * filled + _EMPTY_MARK * (5 - filled))

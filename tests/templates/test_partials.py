@@ -15,6 +15,12 @@ def test_star_badge_shows_filled_and_empty_stars(star, filled):
     assert html.count("☆") == 5 - filled
 
 
+def test_star_badge_fills_the_first_marks_and_dims_the_rest():
+    html = render_to_string("partials/stars.html", {"star": 2})
+    empty = '<span class="text-body-tertiary">☆</span>'
+    assert f'<span class="stars" aria-hidden="true">★★{empty * 3}</span>' in html
+
+
 def test_star_badge_for_no_star_says_so():
     with translation.override("en"):
         html = render_to_string("partials/stars.html", {"star": 0})
