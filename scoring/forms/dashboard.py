@@ -71,9 +71,16 @@ class DashboardFilterForm(forms.Form):
         },
     )
 
-    def __init__(self, data, *, campaigns, parents):
+    def __init__(self, data, *, campaigns, parents, listed=None):
+        """`listed`: `campaigns` read already (the page's): the drop-down's options, so
+        that drawing it reads them no more (its widget looks at them twice)."""
         super().__init__(data)
         self.fields["campaign"].queryset = campaigns
+        if listed is not None:
+            field = self.fields["campaign"]
+            field.choices = [
+                (campaign.pk, field.label_from_instance(campaign)) for campaign in listed
+            ]
         self.fields["parent"].queryset = parents
         self.fields["star"].choices = _star_choices()
         self.is_valid()  # every field's value or error, once

@@ -13,6 +13,7 @@ from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from branches.models import Organisation
+from branches.models import Organisation, OrgKind
 from branches.permissions import dashboard_branches, is_staff, may_see_dashboard, require
 from scoring import charts
 from scoring.exporters.ranking import RankingWorkbook
@@ -44,18 +45,31 @@ STARS = (5, 4, 3, 2, 1, 0)
 RANKING_FILTERS = ("campaign", "parent", "star", "status", "q", "margin")
 
 
-def _filters(request, data=None):
-    """The filter form over `data` (the query string; the export's posted copy of it)."""
+def _filters(request, data=None, *, shown=False):
+    """The filter form over `data` (the query string; the export's posted copy of it).
+    `shown`: the page, which draws the campaigns' drop-down: the campaigns are read once,
+    for its options and the default campaign (D-7qh)."""
     campaigns = dashboard.campaigns()
-    # A semi-join on the branches' parents, not a DISTINCT over every branch joined.
-    parents = Organisation.objects.filter(
-        pk__in=dashboard_branches(request.user).values("parent_id")
-    ).order_by("code")
+    listed = list(campaigns) if shown else None
     form = DashboardFilterForm(
-        request.GET if data is None else data, campaigns=campaigns, parents=parents
+        request.GET if data is None else data,
+        campaigns=campaigns,
+        parents=_parents(request.user),
+        listed=listed,
     )
-    campaign = form.value("campaign") or campaigns.first()
+    campaign = form.value("campaign")
+    if campaign is None:
+        campaign = campaigns.first() if listed is None else next(iter(listed), None)
     return form, campaign
+
+
+def _parents(user):
+    """The parents of the user's branches, by code: the few organisations that are not
+    branches (a branch's parent never is, `branches.models.ALLOWED_PARENT_KINDS`), each
+    tested for a branch of the user's under it on the index of the branches' parent — not
+    a hash of every branch's parent (D-7qh)."""
+    theirs = dashboard_branches(user).filter(parent_id=OuterRef("pk"))
+    return Organisation.objects.exclude(kind=OrgKind.BRANCH).filter(Exists(theirs)).order_by("code")
 
 
 def _ranking_filters(form) -> dict:
@@ -138,7 +152,7 @@ COMPARISON_SIZES = {
 @login_required
 def dashboard_page(request):
     require(may_see_dashboard(request.user))
-    form, campaign = _filters(request)
+    form, campaign = _filters(request, shown=True)
     context = {"filters": form, "campaign": campaign, "export_fields": _export_fields(request)}
     if campaign is None:
         return render(request, "scoring/dashboard/page.html", context)
