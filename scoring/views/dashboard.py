@@ -158,7 +158,9 @@ def dashboard_page(request):
         return render(request, "scoring/dashboard/page.html", context)
     assessments = dashboard.scope(request.user, campaign)
     margin = form.value("margin", dashboard.DEFAULT_MARGIN)
-    rows = dashboard.parent_rows(assessments, margin=margin)
+    # A reviewer's scope is a few parents' branches (D-7qi).
+    few = not is_staff(request.user)
+    rows = dashboard.parent_rows(assessments, margin=margin, few=few)
     total = dashboard.totals(rows)
     counts = total.stars  # counted with the rows: no query of its own
     trend = dashboard.star_trend(request.user, campaign, current=counts)
@@ -239,7 +241,7 @@ def dashboard_chart(request, chart, size):
         trend = dashboard.star_trend(request.user, campaign)
         svg = _trend_chart(trend, size) if trend else None
     else:
-        rows = dashboard.parent_rows(assessments, progress=False)
+        rows = dashboard.parent_rows(assessments, progress=False, few=not is_staff(request.user))
         svg = _comparison_chart(rows, size) if rows else None
     if svg is None:
         raise Http404

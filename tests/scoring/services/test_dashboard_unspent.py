@@ -65,16 +65,17 @@ def campaign_with_slips(tree):
     return campaign
 
 
+@pytest.mark.parametrize("few", [False, True])
 @pytest.mark.parametrize("who", ["staff", "reviewer"])
 def test_the_unspent_member_slips_per_parent_are_the_slips_counted_one_by_one(
-    tree, campaign_with_slips, who
+    tree, campaign_with_slips, who, few
 ):
     opened = dashboard.Q(survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
     scope = dashboard.scope(getattr(tree, who), campaign_with_slips).filter(opened)
     expected = one_by_one(scope)
     assert expected and all(expected.values())
     with CaptureQueriesContext(connection) as ctx:
-        counted = dashboard.unspent_member_slips(scope)
+        counted = dashboard.unspent_member_slips(scope, few=few)
     assert len(ctx.captured_queries) == 1
     assert counted == expected
     if who == "reviewer":
