@@ -72,6 +72,12 @@ def _parents(user):
     return Organisation.objects.exclude(kind=OrgKind.BRANCH).filter(Exists(theirs)).order_by("code")
 
 
+def _few(user) -> bool:
+    """The user's scope is a few parents' branches: a reviewer's, not staff's every branch
+    (`dashboard.parent_rows(…, few=)`, D-7qi)."""
+    return not is_staff(user)
+
+
 def _ranking_filters(form) -> dict:
     return {
         "parent": form.value("parent"),
@@ -158,9 +164,7 @@ def dashboard_page(request):
         return render(request, "scoring/dashboard/page.html", context)
     assessments = dashboard.scope(request.user, campaign)
     margin = form.value("margin", dashboard.DEFAULT_MARGIN)
-    # A reviewer's scope is a few parents' branches (D-7qi).
-    few = not is_staff(request.user)
-    rows = dashboard.parent_rows(assessments, margin=margin, few=few)
+    rows = dashboard.parent_rows(assessments, margin=margin, few=_few(request.user))
     total = dashboard.totals(rows)
     counts = total.stars  # counted with the rows: no query of its own
     trend = dashboard.star_trend(request.user, campaign, current=counts)
@@ -241,7 +245,7 @@ def dashboard_chart(request, chart, size):
         trend = dashboard.star_trend(request.user, campaign)
         svg = _trend_chart(trend, size) if trend else None
     else:
-        rows = dashboard.parent_rows(assessments, progress=False, few=not is_staff(request.user))
+        rows = dashboard.parent_rows(assessments, progress=False, few=_few(request.user))
         svg = _comparison_chart(rows, size) if rows else None
     if svg is None:
         raise Http404
