@@ -109,17 +109,6 @@ class CodeForm(forms.Form):
         return normalise_code(code)
 
 
-def _grade_field() -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=Grade.choices,
-        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-        error_messages={
-            "required": _("Please grade this criterion."),
-            "invalid_choice": _("A grade is not valid."),
-        },
-    )
-
-
 #: One radio of a group and its label, as Django's RadioSelect names it (``<stem>_<index>``);
 #: every field of a ballot is required. Filled with escaped text only (`_radios`).
 _RADIO = (
@@ -127,7 +116,14 @@ _RADIO = (
     'required{invalid}{checked}><label class="btn {css}" for="{stem}_{index}">{label}</label>'
 )
 #: Every criterion's field is a copy of this one (`_grade_field_for`).
-_GRADE = _grade_field()
+_GRADE = forms.ChoiceField(
+    choices=Grade.choices,
+    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    error_messages={
+        "required": _("Please grade this criterion."),
+        "invalid_choice": _("A grade is not valid."),
+    },
+)
 
 
 def _grade_field_for(criterion) -> forms.ChoiceField:

@@ -136,13 +136,12 @@ def parent_rows(
 ) -> list[ParentRow]:
     """Progress, participation, stars and mean score per parent organisation, in three
     queries (the assessments with their one-to-one parts, grouped by the parent's id
-    alone; their surveys' unspent member slips, counted per survey then grouped the same
-    (`unspent_member_slips`); the parents' names),
-    ordered by the parent's code. With a `margin`, each row also counts its branches on the gap list
-    (`gaps`). With `progress=False`, only what the comparison chart draws (participation,
-    the share of four and five stars, the mean score): the sheets and reviews are not
-    joined and the other counts stay 0. `few`: the scope is a few parents' branches (a
-    reviewer's), for `unspent_member_slips`.
+    alone; their surveys' unspent member slips, grouped the same (`unspent_member_slips`);
+    the parents' names), ordered by the parent's code. With a `margin`, each row also
+    counts its branches on the gap list (`gaps`). With `progress=False`, only what the
+    comparison chart draws (participation, the share of four and five stars, the mean
+    score): the sheets and reviews are not joined and the other counts stay 0. `few`: the
+    scope is a few parents' branches (a reviewer's), for `unspent_member_slips`.
 
     Grouped by the id, not the parent's name and code as well: the database then
     hashes 51 keys instead of sorting the 20,000 joined rows by text (D-7qa)."""
