@@ -75,7 +75,12 @@ def pages(campaign):
 
     from scoring.models import Assessment
 
-    board = f"{reverse('scoring:dashboard')}?campaign={campaign.pk}"
+    query = f"?campaign={campaign.pk}"
+    # The dashboard's four tabs (D-7qs): progress at its own address, then the others.
+    board, stars, ranking, gaps = (
+        reverse("scoring:dashboard", args=[tab] if tab else []) + query
+        for tab in (None, "stars", "ranking", "gaps")
+    )
 
     def chart(name, size):
         url = reverse("scoring:dashboard_chart", args=[name, size])
@@ -91,10 +96,18 @@ def pages(campaign):
     return [
         ("results page, page 1", "bench-staff", results),
         ("results page, page 40", "bench-staff", f"{results}?page=40"),
-        ("dashboard, staff", "bench-staff", board),
-        ("dashboard, reviewer", "bench-reviewer", board),
-        ("dashboard, four stars, page 2", "bench-staff", f"{board}&star=4&page=2"),
-        ('dashboard ranking, search "Branch 01"', "bench-staff", f"{board}&q=Branch+01"),
+        ("dashboard progress, staff", "bench-staff", board),
+        ("dashboard progress, reviewer", "bench-reviewer", board),
+        ("dashboard stars, staff", "bench-staff", stars),
+        ("dashboard stars, reviewer", "bench-reviewer", stars),
+        ("dashboard ranking, staff", "bench-staff", ranking),
+        ("dashboard ranking, reviewer", "bench-reviewer", ranking),
+        ("dashboard ranking, four stars, page 2", "bench-staff", f"{ranking}&star=4&page=2"),
+        ('dashboard ranking, search "Branch 01"', "bench-staff", f"{ranking}&q=Branch+01"),
+        ("dashboard ranking, incomplete", "bench-staff", f"{ranking}&status=incomplete"),
+        ("dashboard gaps, staff", "bench-staff", gaps),
+        ("dashboard gaps, staff, page 20", "bench-staff", f"{gaps}&page=20"),
+        ("dashboard gaps, reviewer", "bench-reviewer", gaps),
         # The dashboard's charts, each its own SVG response (D-7pa).
         (
             "dashboard chart: distribution, wide, staff",

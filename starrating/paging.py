@@ -30,11 +30,6 @@ def load_keys(queryset, keys, *, annotated=False):
     return [by_key[key] for key in keys if key in by_key]
 
 
-def first_rows(queryset, n: int):
-    """The first `n` rows of `queryset` in its order, keys first (see the module)."""
-    return load_keys(queryset, queryset.values_list("pk", flat=True)[:n])
-
-
 class KeysPaginator(Paginator):
     """A `Paginator` over a sorted queryset whose pages are read keys first (see the
     module). `count`, when the caller has counted the rows already, saves the COUNT;

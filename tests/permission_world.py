@@ -99,6 +99,8 @@ def build_matrix_world() -> World:
     o["kind"], o["kind_sheet"] = "annual-xlsx", "rating-sheet"
     o["chart_comparison"], o["chart_distribution"] = "comparison", "distribution"
     o["wide"], o["narrow"] = "wide", "narrow"
+    for tab in ("stars", "ranking", "gaps"):  # the dashboard's tabs (D-7qs)
+        o[f"tab_{tab}"] = tab
     o["code_e"] = o["org_e"].code  # (B's code holds a slash)
     o["uid"], o["token"] = "MQ", "set-password"
     from reminders.services import unsubscribe_token

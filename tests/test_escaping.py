@@ -309,6 +309,8 @@ def build_world() -> World:
     _review(d, staff, criteria, "review_d")
     w.objects["review_a"] = Review.objects.get(assessment=a)
     w.objects["review_d"] = Review.objects.get(assessment=d)
+    for tab in ("stars", "ranking", "gaps"):  # the dashboard's tabs (D-7qs)
+        w.objects[f"tab_{tab}"] = tab
 
     recompute_service.recompute_campaign(campaign=campaign, actor=staff)
     from scoring.services import exports as export_service
@@ -1057,21 +1059,35 @@ PAGES = [
         (),
         query=("page",),
     ),
+    Page("dashboard", "scoring:dashboard", (), (STAFF,), (*CAMPAIGN, "org.p")),
+    Page("dashboard, reviewer", "scoring:dashboard", (), (REVIEWER,), (*CAMPAIGN, "org.p")),
+    Page("dashboard, stars", "scoring:dashboard", ("tab_stars",), (STAFF, REVIEWER), ("org.p",)),
     Page(
-        "dashboard",
+        "dashboard, ranking",
         "scoring:dashboard",
-        (),
+        ("tab_ranking",),
         (STAFF,),
         (*CAMPAIGN, *TREE_A, "code.a", "org.b", "code.b", "org.e", "org.d", "org.c"),
     ),
-    Page("dashboard, reviewer", "scoring:dashboard", (), (REVIEWER,), (*CAMPAIGN, *TREE_A)),
     Page(
-        "dashboard, filtered",
+        "dashboard, ranking, reviewer",
         "scoring:dashboard",
-        (),
-        (STAFF, REVIEWER),
-        ("query",),
-        query=("campaign", "parent", "star", "status", "q", "margin", "page"),
+        ("tab_ranking",),
+        (REVIEWER,),
+        (*CAMPAIGN, *TREE_A),
+    ),
+    Page("dashboard, gaps", "scoring:dashboard", ("tab_gaps",), (STAFF, REVIEWER), CAMPAIGN),
+    *(
+        Page(
+            f"dashboard{tab and ', ' + tab}, filtered",
+            "scoring:dashboard",
+            (f"tab_{tab}",) if tab else (),
+            (STAFF, REVIEWER),
+            # The query is echoed in the tab's own fields: the search, the margin.
+            ("query",) if tab in ("ranking", "gaps") else (),
+            query=("campaign", "parent", "star", "status", "q", "margin", "page"),
+        )
+        for tab in ("", "stars", "ranking", "gaps")
     ),
     # An unsafe `next` is dropped, not echoed (Django's LoginView).
     Page("log in", "login", (), ("anonymous",), (), query=("next",)),

@@ -15,7 +15,6 @@ from fractions import Fraction
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Round
-from django.db.models.lookups import GreaterThan
 
 from branches.models import Organisation, OrgKind
 from branches.permissions import dashboard_branch_filter
@@ -39,8 +38,6 @@ from .survey.life import rate, whole_percent
 #: The gap list's default margin: self-evaluation above the review by more than this
 #: many points (D-6i).
 DEFAULT_MARGIN = Decimal(10)
-#: The gap list shows this many branches, largest gap first (the count says how many).
-GAP_ROWS = 50
 
 #: The ranking's status filter (D-6h): what a branch's row stands on.
 RATED = "rated"  # a stored rating from the last recompute
@@ -94,14 +91,12 @@ class ParentRow:
     audits_pending: int = 0
     audits_agreed: int = 0
     complete: int = 0
-    to_recompute: int = 0  # complete and not rated (the ranking's `TO_RECOMPUTE`)
     rated: int = 0
     high: int = 0  # four and five stars
     mean_score: Decimal | None = None
     missing: dict = field(default_factory=dict)  # recompute.MISSING_LABELS key → count
     stars: dict = field(default_factory=dict)  # star → rated branches (0 and 1–5)
     direct: bool = False  # the committee itself: its directly managed branches
-    gap_count: int = 0  # on the gap list, when `parent_rows` was given the margin
 
     @property
     def participation(self) -> Fraction | None:
@@ -132,30 +127,44 @@ class ParentRow:
 
 
 def parent_rows(
-    assessments, *, margin: Decimal | None = None, progress: bool = True, few: bool = False
+    assessments,
+    *,
+    progress: bool = True,
+    participation: bool = True,
+    stars: bool = True,
+    few: bool = False,
 ) -> list[ParentRow]:
-    """Progress, participation, stars and mean score per parent organisation, in three
-    queries (the assessments with their one-to-one parts, grouped by the parent's id
-    alone; their surveys' unspent member slips, grouped the same (`unspent_member_slips`);
-    the parents' names), ordered by the parent's code. With a `margin`, each row also
-    counts its branches on the gap list (`gaps`). With `progress=False`, only what the
-    comparison chart draws (participation, the share of four and five stars, the mean
-    score): the sheets and reviews are not joined and the other counts stay 0. `few`: the
-    scope is a few parents' branches (a reviewer's), for `unspent_member_slips`.
+    """Figures per parent organisation, ordered by the parent's code: the assessments with
+    the parts the figures need, grouped by the parent's id alone in one query; the
+    parents' names in another; and, for participation, their surveys' unspent member
+    slips, grouped the same (`unspent_member_slips`).
+
+    Each tab of the dashboard asks for the figures it shows, and only the tables those
+    need are joined (D-7qs): `progress`, the parts handed in (sheets, surveys, reviews,
+    audits, what each branch lacks, the complete ones); `participation`, the members who
+    voted over the electorate of the surveys opened; `stars`, the stored ratings (rated,
+    four and five stars, the mean score, each star's count). What is not asked for stays
+    0. `few`: the scope is a few parents' branches (a reviewer's), for
+    `unspent_member_slips`.
 
     Grouped by the id, not the parent's name and code as well: the database then
     hashes 51 keys instead of sorting the 20,000 joined rows by text (D-7qa)."""
-    submitted = Q(review__status=ReviewStatus.SUBMITTED)
     opened = Q(survey__status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
-    figures = {
-        "enrolled": Count("pk"),
-        "electorate": Sum("survey__electorate", filter=opened),
-        "member_slips": Sum("survey__member_slips_issued", filter=opened),
-        "rated": Count("rating"),
-        "high": Count("rating", filter=Q(rating__star__gte=4)),
-        "mean_score": Avg("rating__score"),
-    }
+    figures = {"enrolled": Count("pk")}
+    if participation:
+        figures.update(
+            electorate=Sum("survey__electorate", filter=opened),
+            member_slips=Sum("survey__member_slips_issued", filter=opened),
+        )
+    if stars:
+        figures.update(
+            rated=Count("rating"),
+            high=Count("rating", filter=Q(rating__star__gte=4)),
+            mean_score=Avg("rating__score"),
+            **{f"star_{star}": Count("rating", filter=Q(rating__star=star)) for star in STARS},
+        )
     if progress:
+        submitted = Q(review__status=ReviewStatus.SUBMITTED)
         figures.update(
             self_submitted=Count(
                 "pk", filter=Q(self_evaluation__status=SelfEvaluationStatus.SUBMITTED)
@@ -167,56 +176,56 @@ def parent_rows(
             audits_agreed=Count("pk", filter=Q(review__audit_status=AuditStatus.AGREED)),
             audit_missing=Count("pk", filter=submitted & ~Q(review__audit_status__in=AUDIT_OK)),
             complete=Count("pk", filter=COMPLETE),
-            to_recompute=Count("pk", filter=COMPLETE & Q(rating__isnull=True)),
-            **{f"star_{star}": Count("rating", filter=Q(rating__star=star)) for star in STARS},
         )
-        if margin is not None:
-            figures["gap_count"] = Count("pk", filter=_gap_filter(margin))
     grouped = list(assessments.values("branch__parent_id").annotate(**figures).order_by())
-    unspent = unspent_member_slips(assessments.filter(opened), few=few)
+    unspent = unspent_member_slips(assessments.filter(opened), few=few) if participation else {}
     parents = Organisation.objects.in_bulk(
         [row["branch__parent_id"] for row in grouped], field_name="pk"
     )
     grouped.sort(key=lambda row: parents[row["branch__parent_id"]].code)
-    rows = []
-    for row in grouped:
-        parent = parents[row["branch__parent_id"]]
+    return [_parent_row(parents[row["branch__parent_id"]], row, unspent) for row in grouped]
+
+
+#: The counts `parent_rows` copies as they come (the others are derived from them).
+_COUNTS = (
+    "rated",
+    "high",
+    "self_submitted",
+    "survey_open",
+    "survey_closed",
+    "reviews_submitted",
+    "audits_pending",
+    "audits_agreed",
+    "complete",
+)
+
+
+def _parent_row(parent, row: dict, unspent: dict[int, int]) -> ParentRow:
+    """One parent's `ParentRow` from its grouped figures (those `parent_rows` asked for)."""
+    shown = ParentRow(
+        parent_id=parent.pk,
+        name=parent.name,
+        code=parent.code,
+        direct=parent.kind == OrgKind.COMMITTEE,
+        enrolled=row["enrolled"],
+        **{name: row[name] for name in _COUNTS if name in row},
+    )
+    if "electorate" in row:
+        shown.electorate = row["electorate"] or 0
+        shown.members_voted = (row["member_slips"] or 0) - unspent.get(parent.pk, 0)
+    if "mean_score" in row:
         mean = row["mean_score"]
-        shown = ParentRow(
-            parent_id=parent.pk,
-            name=parent.name,
-            code=parent.code,
-            direct=parent.kind == OrgKind.COMMITTEE,
-            enrolled=row["enrolled"],
-            electorate=row["electorate"] or 0,
-            members_voted=(row["member_slips"] or 0) - unspent.get(parent.pk, 0),
-            rated=row["rated"],
-            high=row["high"],
-            # Avg is a float on SQLite: the mean to 0.01, as scores are shown.
-            mean_score=None if mean is None else Decimal(str(mean)).quantize(Decimal("0.01")),
-        )
-        if progress:
-            for name in (
-                "self_submitted",
-                "survey_open",
-                "survey_closed",
-                "reviews_submitted",
-                "audits_pending",
-                "audits_agreed",
-                "complete",
-                "to_recompute",
-            ):
-                setattr(shown, name, row[name])
-            shown.missing = {
-                "self": row["enrolled"] - row["self_submitted"],
-                "survey": row["enrolled"] - row["survey_closed"],
-                "review": row["enrolled"] - row["reviews_submitted"],
-                "audit": row["audit_missing"],
-            }
-            shown.stars = {star: row[f"star_{star}"] for star in STARS if row[f"star_{star}"]}
-            shown.gap_count = row.get("gap_count", 0)
-        rows.append(shown)
-    return rows
+        # Avg is a float on SQLite: the mean to 0.01, as scores are shown.
+        shown.mean_score = None if mean is None else Decimal(str(mean)).quantize(Decimal("0.01"))
+        shown.stars = {star: row[f"star_{star}"] for star in STARS if row[f"star_{star}"]}
+    if "complete" in row:
+        shown.missing = {
+            "self": row["enrolled"] - row["self_submitted"],
+            "survey": row["enrolled"] - row["survey_closed"],
+            "review": row["enrolled"] - row["reviews_submitted"],
+            "audit": row["audit_missing"],
+        }
+    return shown
 
 
 def unspent_member_slips(assessments, *, few: bool = False) -> dict[int, int]:
@@ -276,10 +285,8 @@ def totals(rows: list[ParentRow]) -> ParentRow:
             "audits_pending",
             "audits_agreed",
             "complete",
-            "to_recompute",
             "rated",
             "high",
-            "gap_count",
         ):
             setattr(whole, name, getattr(whole, name) + getattr(row, name))
         for code, n in row.missing.items():
@@ -372,33 +379,16 @@ def _rows_total(rows: list[ParentRow], parent=None) -> ParentRow:
     return totals(rows)
 
 
-def ranked_count(rows: list[ParentRow], *, parent=None, star=None, status=None, search=""):
-    """How many branches `ranking` lists with these filters, read from the parent rows
-    counted already (`parent_rows` over the same scope): no COUNT of its own (D-7pc).
-    None for what the rows do not count (a search; a star with a status other than
-    rated): the pager counts those."""
-    if search or (star is not None and status not in (None, RATED)):
-        return None
-    whole = _rows_total(rows, parent)
-    if star is not None:
-        return whole.stars.get(star, 0)
-    return {
-        None: whole.enrolled,
-        RATED: whole.rated,
-        TO_RECOMPUTE: whole.to_recompute,
-        INCOMPLETE: whole.incomplete,
-    }[status]
-
-
-def ranking_parts(ranked, rows: list[ParentRow], *, parent=None, star=None, status=None, search=""):
-    """`ranked` (`ranking` with these filters) as its parts in order with their lengths,
-    for `starrating.paging.PartsPaginator`: the rated branches by score then code (the
-    order the ratings' score index serves: no NULLS LAST, none is null), then the others
-    by code, the lengths read from the parent rows counted already (`parent_rows` over
-    the same scope). None for the filters the rows do not count the parts of (a search;
-    a status other than rated): the whole list is sorted then."""
+def ranking_parts(ranked, assessments, *, parent=None, star=None, status=None, search=""):
+    """`ranked` (`ranking` of `assessments` with these filters) as its parts in order
+    with their lengths, for `starrating.paging.PartsPaginator`: the rated branches by
+    score then code (the order the ratings' score index serves: no NULLS LAST, none is
+    null), then the others by code, the lengths counted by `parent_rows` (with its
+    `stars` alone). None, with nothing read, for the filters those rows do not count the
+    parts of (a search; a status other than rated): the whole list is sorted then."""
     if search or status not in (None, RATED):
         return None
+    rows = parent_rows(assessments, progress=False, participation=False)
     whole = _rows_total(rows, parent)
     by_score = ranked.filter(rating__isnull=False).order_by("-rating__score", "branch__code")
     if star is not None:
@@ -453,20 +443,15 @@ def gaps(assessments, *, margin: Decimal = DEFAULT_MARGIN):
     exactly at the margin.
     """
     return (
-        assessments.filter(_gap_filter(margin))
+        assessments.filter(
+            self_evaluation__status=SelfEvaluationStatus.SUBMITTED,
+            review__status=ReviewStatus.SUBMITTED,
+        )
         .annotate(gap_cents=GAP_CENTS)
+        .filter(gap_cents__gt=int(margin * 100))
         .select_related("branch__parent", "self_evaluation", "review")
         .order_by("-gap_cents", "branch__code")
     )
-
-
-def _gap_filter(margin: Decimal) -> Q:
-    """The gap list's rule (`gaps`) as a condition on an assessment: its count goes with
-    `parent_rows`, in the same scan (D-7qa)."""
-    return Q(
-        self_evaluation__status=SelfEvaluationStatus.SUBMITTED,
-        review__status=ReviewStatus.SUBMITTED,
-    ) & Q(GreaterThan(GAP_CENTS, int(margin * 100)))
 
 
 # --- The secretary's home -------------------------------------------------------------------

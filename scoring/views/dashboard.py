@@ -32,7 +32,7 @@ from scoring.services import exports as export_service
 from scoring.services import recompute as recompute_service
 from scoring.services.publicity import needs_recompute
 from starrating.actions import perform
-from starrating.paging import KeysPaginator, PartsPaginator, first_rows
+from starrating.paging import KeysPaginator, PartsPaginator
 from starrating.wording import star_name
 
 PAGE_SIZE = 50
@@ -154,33 +154,32 @@ COMPARISON_SIZES = {
 }
 
 
+#: The dashboard's tabs (D-7qs), each reading only what it shows: its URL's slug (the
+#: progress tab is the dashboard's own address) and its template under
+#: templates/scoring/dashboard/.
+PROGRESS, STARS_TAB, RANKING, GAPS = None, "stars", "ranking", "gaps"
+
+
 @require_GET
 @login_required
-def dashboard_page(request):
+def dashboard_page(request, tab=PROGRESS):
+    """One tab of the dashboard for the chosen campaign (the latest by default): progress
+    by parent organisation (`/dashboard/`), the stars and the comparison between parents
+    (`stars/`), the ranking (`ranking/`) and the gap list (`gaps/`). 404 for another tab."""
     require(may_see_dashboard(request.user))
+    if tab not in TABS:
+        raise Http404
     form, campaign = _filters(request, shown=True)
-    context = {"filters": form, "campaign": campaign, "export_fields": _export_fields(request)}
-    if campaign is None:
-        return render(request, "scoring/dashboard/page.html", context)
-    assessments = dashboard.scope(request.user, campaign)
-    margin = form.value("margin", dashboard.DEFAULT_MARGIN)
-    rows = dashboard.parent_rows(assessments, margin=margin, few=_few(request.user))
+    context = {"filters": form, "campaign": campaign, "tab": tab or "progress"}
+    if campaign is not None:
+        assessments = dashboard.scope(request.user, campaign)
+        context.update(TABS[tab](request, form, campaign, assessments))
+    return render(request, f"scoring/dashboard/{tab or 'progress'}.html", context)
+
+
+def _progress_tab(request, form, campaign, assessments) -> dict:
+    rows = dashboard.parent_rows(assessments, stars=False, few=_few(request.user))
     total = dashboard.totals(rows)
-    counts = total.stars  # counted with the rows: no query of its own
-    trend = dashboard.star_trend(request.user, campaign, current=counts)
-    ranked = _ranking(form, assessments)
-    parts = dashboard.ranking_parts(ranked, rows, **_ranking_filters(form))
-    if parts is not None:  # each part sorted on its own, the rated on the score index
-        paginator = PartsPaginator(ranked, PAGE_SIZE, parts=parts)
-    else:
-        count = dashboard.ranked_count(rows, **_ranking_filters(form))
-        paginator = KeysPaginator(ranked, PAGE_SIZE, count=count)
-    page = paginator.get_page(request.GET.get("page"))
-    offset = page.start_index()
-    gaps = dashboard.gaps(assessments, margin=margin)
-    query = request.GET.copy()
-    query.pop("page", None)
-    declaring = campaign.status == CampaignStatus.DECLARING
     if is_staff(request.user):
         # Staff count every enrolled branch: the campaign's figures are the rows' totals.
         complete = recompute_service.completeness(
@@ -188,34 +187,73 @@ def dashboard_page(request):
         )
     else:
         complete = recompute_service.completeness(campaign)
-    context.update(
-        {
-            "rows": rows,
-            "total": total,
-            "stars": [(star, counts.get(star, 0)) for star in STARS],
-            "rated": sum(counts.values()),
-            "trend_rows": [
-                (year, [by_star.get(star, 0) for star in STARS]) for year, by_star in trend.items()
-            ],
-            "charts": _chart_urls(campaign, rated=sum(counts.values()), trend=trend, rows=rows),
-            "page": page,
-            "ranked": [
-                (offset + i, a, dashboard.missing_of(a)) for i, a in enumerate(page.object_list)
-            ],
-            "query": query.urlencode(),
-            "margin": margin,
-            "gaps": [
-                (a, a.self_evaluation.total - a.review.total)
-                # Counted with the rows: no list to read when none is on it.
-                for a in (first_rows(gaps, dashboard.GAP_ROWS) if total.gap_count else [])
-            ],
-            "gap_count": total.gap_count,  # counted with the rows (D-7qa)
-            "completeness": complete,
-            "declaring": declaring,
-            "needs_recompute": declaring and needs_recompute(campaign, figures=complete),
-        }
-    )
-    return render(request, "scoring/dashboard/page.html", context)
+    declaring = campaign.status == CampaignStatus.DECLARING
+    return {
+        "rows": rows,
+        "total": total,
+        "completeness": complete,
+        "declaring": declaring,
+        "needs_recompute": declaring and needs_recompute(campaign, figures=complete),
+    }
+
+
+def _stars_tab(request, form, campaign, assessments) -> dict:
+    rows = dashboard.parent_rows(assessments, progress=False, few=_few(request.user))
+    counts = dashboard.totals(rows).stars  # counted with the rows: no query of its own
+    trend = dashboard.star_trend(request.user, campaign, current=counts)
+    rated = sum(counts.values())
+    return {
+        "rows": rows,
+        "stars": [(star, counts.get(star, 0)) for star in STARS],
+        "rated": rated,
+        "trend_rows": [
+            (year, [by_star.get(star, 0) for star in STARS]) for year, by_star in trend.items()
+        ],
+        "charts": _chart_urls(campaign, rated=rated, trend=trend, rows=rows),
+        "completeness": recompute_service.completeness(campaign),
+    }
+
+
+def _ranking_tab(request, form, campaign, assessments) -> dict:
+    ranked = _ranking(form, assessments)
+    parts = dashboard.ranking_parts(ranked, assessments, **_ranking_filters(form))
+    if parts is not None:  # each part sorted on its own, the rated on the score index
+        paginator = PartsPaginator(ranked, PAGE_SIZE, parts=parts)
+    else:  # a search, or a status the rows do not count: the pager counts
+        paginator = KeysPaginator(ranked, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    offset = page.start_index()
+    return {
+        "page": page,
+        "ranked": [
+            (offset + i, a, dashboard.missing_of(a)) for i, a in enumerate(page.object_list)
+        ],
+        "query": _query_without_page(request),
+        "export_fields": _export_fields(request),
+        "completeness": recompute_service.completeness(campaign),
+    }
+
+
+def _gaps_tab(request, form, campaign, assessments) -> dict:
+    margin = form.value("margin", dashboard.DEFAULT_MARGIN)
+    paginator = KeysPaginator(dashboard.gaps(assessments, margin=margin), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "gaps": [(a, a.self_evaluation.total - a.review.total) for a in page.object_list],
+        "margin": margin,
+        "query": _query_without_page(request),
+    }
+
+
+TABS = {PROGRESS: _progress_tab, STARS_TAB: _stars_tab, RANKING: _ranking_tab, GAPS: _gaps_tab}
+
+
+def _query_without_page(request) -> str:
+    """The page's query string without its page number, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 #: The chart URLs' names: what each draws, from which figures.
@@ -269,7 +307,7 @@ def ranking_export(request):
     query = {
         name: data[name] for name in RANKING_FILTERS if data.get(name) and name not in form.errors
     }
-    back = reverse("scoring:dashboard") + ("?" + urlencode(query) if query else "")
+    back = reverse("scoring:dashboard", args=[RANKING]) + ("?" + urlencode(query) if query else "")
     if form.messages or campaign is None:
         for line in form.messages or [_("There is no campaign to export yet.")]:
             messages.error(request, line)
@@ -318,6 +356,8 @@ urls = [
     path("dashboard/", dashboard_page, name="dashboard"),
     path("dashboard/charts/<str:chart>-<str:size>.svg", dashboard_chart, name="dashboard_chart"),
     path("dashboard/ranking.xlsx", ranking_export, name="dashboard_export"),
+    # The other tabs, under the same name: {% url 'scoring:dashboard' 'ranking' %}.
+    path("dashboard/<slug:tab>/", dashboard_page, name="dashboard"),
 ]
 
 __all__ = ["urls"]

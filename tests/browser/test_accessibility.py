@@ -79,7 +79,17 @@ def test_the_key_pages_have_no_serious_violations(world, page, site, browser):
         ),
         (
             tree.staff,
-            ["/", "/campaigns/", f"/campaigns/{assessment.campaign_id}/results/", "/events/"],
+            [
+                "/",
+                "/campaigns/",
+                f"/campaigns/{assessment.campaign_id}/results/",
+                "/events/",
+                # The dashboard's four tabs (D-7qs).
+                "/dashboard/",
+                "/dashboard/stars/",
+                "/dashboard/ranking/",
+                "/dashboard/gaps/",
+            ],
         ),
         (tree.reviewer, ["/", "/reviews/"]),
     ):

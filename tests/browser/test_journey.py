@@ -304,8 +304,10 @@ def test_the_year_in_the_browser(world, page, browser, site, tmp_path):
     # download them and the certificate; each file opens and holds the branch.
     login(page, site, tree.staff)
     page.goto(f"{site}/dashboard/")
-    expect(page.locator("main")).to_contain_text(tree.branch_a.name)
+    expect(page.locator("#progress-by-parent")).to_be_visible()
     shoot(page, "dashboard")
+    page.locator("#dashboard-tabs").get_by_role("link", name="排名").click()
+    expect(page.locator("#ranking")).to_contain_text(tree.branch_a.name)
     for form, name in (
         ("#export-annual-xlsx", "annual.xlsx"),
         ("#export-annual-pdf", "annual.pdf"),

@@ -1,6 +1,7 @@
-"""The dashboard reads each figure once (D-7pc, D-7qb): the ranking's count, the trend's
+"""The dashboard reads each figure once (D-7pc, D-7qb): the ranking's parts, the trend's
 current year and staff's completeness come from the parents' rows, and equal what their
-own queries count."""
+own queries count; each tab's rows count what it shows, the same as the full rows, and
+join nothing else (D-7qs)."""
 
 import itertools
 import re
@@ -32,26 +33,6 @@ STATUSES = [None, dashboard.RATED, dashboard.TO_RECOMPUTE, dashboard.INCOMPLETE]
 
 
 @pytest.mark.parametrize("role", ["staff", "reviewer"])
-def test_the_ranking_count_read_from_the_rows_is_the_rankings_own(tree, world, role):
-    user = getattr(tree, role)
-    scope = dashboard.scope(user, world.campaign)
-    rows = dashboard.parent_rows(scope)
-    assert dashboard.totals(rows).to_recompute == (1 if role == "staff" else 0)
-    parents = [None, tree.party_committee, world.p2, tree.committee]
-    counted = 0
-    for parent, star, status in itertools.product(parents, STARS, STATUSES):
-        filters = {"parent": parent, "star": star, "status": status}
-        n = dashboard.ranked_count(rows, **filters)
-        if n is None:
-            assert star is not None and status not in (None, dashboard.RATED)
-            continue
-        assert n == dashboard.ranking(scope, **filters).count(), filters
-        counted += 1
-    assert counted == len(parents) * (len(STATUSES) + len(STARS[1:]) * 2)
-    assert dashboard.ranked_count(rows, search="第") is None
-
-
-@pytest.mark.parametrize("role", ["staff", "reviewer"])
 def test_the_trend_with_the_current_year_counted_is_the_trend(tree, world, role):
     user = getattr(tree, role)
     stars = dashboard.totals(dashboard.parent_rows(dashboard.scope(user, world.campaign))).stars
@@ -69,13 +50,71 @@ def test_a_campaign_not_rated_yet_has_no_year_in_the_trend(tree, world):
 
 
 @pytest.mark.parametrize("role", ["staff", "reviewer"])
-def test_the_page_shows_the_campaigns_completeness(client, tree, world, role):
+@pytest.mark.parametrize("tab", [None, "stars", "ranking"])
+def test_the_tabs_show_the_campaigns_completeness(client, tree, world, role, tab):
     client.force_login(getattr(tree, role))
-    response = client.get(reverse("scoring:dashboard"), {"campaign": world.campaign.pk})
+    url = reverse("scoring:dashboard", args=[tab] if tab else [])
+    response = client.get(url, {"campaign": world.campaign.pk})
     assert response.status_code == 200
     shown = response.context["completeness"]
     assert shown == completeness(world.campaign)
     assert (shown.enrolled, shown.complete) == (7, 6)
+
+
+#: What each kind of rows counts (`parent_rows`' flags), by the figures' names.
+COUNTED = {
+    "progress": (
+        "enrolled",
+        "self_submitted",
+        "survey_open",
+        "survey_closed",
+        "reviews_submitted",
+        "audits_pending",
+        "audits_agreed",
+        "complete",
+        "missing",
+    ),
+    "participation": ("enrolled", "electorate", "members_voted", "participation"),
+    "stars": ("enrolled", "rated", "high", "mean_score", "stars"),
+}
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"stars": False},  # the progress tab
+        {"progress": False},  # the stars tab and the comparison chart
+        {"progress": False, "participation": False},  # the ranking tab
+    ],
+)
+def test_each_tabs_rows_count_what_the_full_rows_count(tree, world, role, flags):
+    scope = dashboard.scope(getattr(tree, role), world.campaign)
+    full = dashboard.parent_rows(scope)
+    light = dashboard.parent_rows(scope, **flags)
+    assert [row.code for row in light] == [row.code for row in full]
+    for kind, names in COUNTED.items():
+        if not flags.get(kind, True):
+            continue
+        assert [[getattr(r, n) for n in names] for r in light] == [
+            [getattr(r, n) for n in names] for r in full
+        ], kind
+    assert any(row.enrolled for row in light)
+
+
+def test_the_progress_rows_join_no_rating(tree, world):
+    with CaptureQueriesContext(connection) as ctx:
+        dashboard.parent_rows(dashboard.scope(tree.staff, world.campaign), stars=False)
+    assert "scoring_rating" not in ctx.captured_queries[0]["sql"]
+
+
+def test_the_rankings_rows_read_neither_surveys_nor_slips(tree, world):
+    scope = dashboard.scope(tree.staff, world.campaign)
+    with CaptureQueriesContext(connection) as ctx:
+        dashboard.parent_rows(scope, progress=False, participation=False)
+    read = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "scoring_survey" not in read and "scoring_slip" not in read
+    assert len(ctx.captured_queries) == 2, "the rows and the parents' names"
 
 
 @pytest.mark.parametrize("role", ["staff", "reviewer"])
@@ -100,15 +139,16 @@ def test_the_comparisons_rows_join_neither_sheets_nor_reviews(tree, world):
 @pytest.mark.parametrize("role", ["staff", "reviewer"])
 def test_the_ranking_read_by_parts_pages_as_the_whole_list(tree, world, role):
     scope = dashboard.scope(getattr(tree, role), world.campaign)
-    rows = dashboard.parent_rows(scope)
     parents = [None, tree.party_committee, world.p2]
     split = 0
     for parent, star, status in itertools.product(parents, STARS, STATUSES):
         filters = {"parent": parent, "star": star, "status": status}
         ranked = dashboard.ranking(scope, **filters)
-        parts = dashboard.ranking_parts(ranked, rows, **filters)
+        with CaptureQueriesContext(connection) as ctx:
+            parts = dashboard.ranking_parts(ranked, scope, **filters)
         if parts is None:
             assert status not in (None, dashboard.RATED)
+            assert not ctx.captured_queries, "nothing read for filters it cannot split"
             continue
         split += len(parts) > 1
         whole = KeysPaginator(ranked, 2)
@@ -117,7 +157,7 @@ def test_the_ranking_read_by_parts_pages_as_the_whole_list(tree, world, role):
         for number in whole.page_range:
             assert list(paged.page(number)) == list(whole.page(number)), (filters, number)
     assert split == len(parents)
-    assert dashboard.ranking_parts(ranked, rows, search="第") is None
+    assert dashboard.ranking_parts(ranked, scope, search="第") is None
 
 
 def test_a_campaign_read_without_its_quota_report_has_the_same_completeness(tree, world):

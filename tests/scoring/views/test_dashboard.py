@@ -1,4 +1,4 @@
-"""The dashboard page and its export (scoring/views/dashboard.py), as each role sees them."""
+"""The dashboard's tabs and its export (scoring/views/dashboard.py), as each role sees them."""
 
 import io
 import re
@@ -19,6 +19,17 @@ from tests.scoring.services.test_dashboard import World
 
 URL = reverse("scoring:dashboard")
 EXPORT = reverse("scoring:dashboard_export")
+#: Each tab (D-7qs): its slug (None: the dashboard's own address, progress) and its sections.
+TABS = {
+    None: ("progress-by-parent",),
+    "stars": ("star-distribution", "star-trend", "comparison"),
+    "ranking": ("ranking",),
+    "gaps": ("gaps",),
+}
+
+
+def url_of(tab=None):
+    return reverse("scoring:dashboard", args=[tab] if tab else [])
 
 
 @pytest.fixture
@@ -26,11 +37,19 @@ def world(tree):
     return World(tree)
 
 
-def page(client, user, **query):
+def page(client, user, tab=None, **query):
     client.force_login(user)
-    response = client.get(URL, query)
+    response = client.get(url_of(tab), query)
     assert response.status_code == 200
     return response
+
+
+def ranking(client, user, **query):
+    return page(client, user, "ranking", **query)
+
+
+def gap_list(client, user, **query):
+    return page(client, user, "gaps", **query)
 
 
 def ranked_codes(response):
@@ -45,25 +64,41 @@ def gap_codes(response):
 
 
 @pytest.mark.parametrize("role", ["staff", "reviewer"])
-def test_staff_and_reviewers_see_the_dashboard(client, tree, world, role):
-    response = page(client, getattr(tree, role))
+@pytest.mark.parametrize("tab", list(TABS))
+def test_staff_and_reviewers_see_each_tab_and_only_its_sections(client, tree, world, role, tab):
+    response = page(client, getattr(tree, role), tab)
     html = response.content.decode()
-    for section in ("progress-by-parent", "star-distribution", "star-trend", "comparison"):
-        assert f'id="{section}"' in html
-    assert 'id="ranking"' in html and 'id="gaps"' in html
+    for shown, sections in TABS.items():
+        for section in sections:
+            assert (f'id="{section}"' in html) is (shown == tab), (tab, section)
     assert response.context["campaign"] == world.campaign, "the latest campaign by default"
+    tabs = re.search(r'<ul class="nav nav-tabs mb-3" id="dashboard-tabs">.*?</ul>', html, re.S)
+    links = re.findall(r'<a class="nav-link( active" aria-current="page)?" href="([^"]+)"', tabs[0])
+    assert [href for _active, href in links] == [
+        f"{url_of(other)}?campaign={world.campaign.pk}" for other in TABS
+    ], "every tab linked, for the campaign shown"
+    assert [href for active, href in links if active] == [
+        f"{url_of(tab)}?campaign={world.campaign.pk}"
+    ]
+
+
+def test_an_unknown_tab_is_not_found(client, tree, world):
+    client.force_login(tree.staff)
+    assert client.get(url_of("progress")).status_code == 404
+    assert client.get(url_of("nothing")).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["secretary", "approver", "rereviewer", "nobody"])
 def test_other_roles_are_refused(client, tree, world, role):
     client.force_login(getattr(tree, role))
-    assert client.get(URL).status_code == 403
+    for tab in TABS:
+        assert client.get(url_of(tab)).status_code == 403
     assert client.post(EXPORT).status_code == 403
     assert not ExportJob.objects.exists()
 
 
 def test_anonymous_is_sent_to_login(client, world):
-    for response in (client.get(URL), client.post(EXPORT)):
+    for response in (*(client.get(url_of(tab)) for tab in TABS), client.post(EXPORT)):
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
 
@@ -75,20 +110,33 @@ def test_the_navbar_links_the_dashboard_for_staff_and_reviewers_only(client, tre
         assert (link in client.get(reverse("home")).content.decode()) is shown
 
 
+@pytest.mark.parametrize("tab", list(TABS))
+def test_the_navbar_marks_the_dashboard_on_each_tab(client, tree, world, tab):
+    html = page(client, tree.staff, tab).content.decode()
+    assert f'<a class="nav-link active" href="{URL}">' in html
+
+
 def test_a_reviewer_sees_only_its_own_branches(client, tree, world):
-    response = page(client, tree.reviewer)
-    html = response.content.decode()
-    assert [row.code for row in response.context["rows"]] == [tree.party_committee.code]
-    assert set(ranked_codes(response)) == {tree.branch_a.code, tree.branch_b.code, world.c.code}
-    for other in (world.d, world.e, tree.direct, world.p2):
-        assert other.name not in html
-    assert gap_codes(response) == [tree.branch_a.code]
+    progress = page(client, tree.reviewer)
+    assert [row.code for row in progress.context["rows"]] == [tree.party_committee.code]
+    stars = page(client, tree.reviewer, "stars")
+    assert [row.code for row in stars.context["rows"]] == [tree.party_committee.code]
+    ranked = ranking(client, tree.reviewer)
+    assert set(ranked_codes(ranked)) == {tree.branch_a.code, tree.branch_b.code, world.c.code}
+    gaps = gap_list(client, tree.reviewer)
+    assert gap_codes(gaps) == [tree.branch_a.code]
+    for response in (progress, stars, ranked, gaps):
+        html = response.content.decode()
+        for other in (world.d, world.e, tree.direct, world.p2):
+            assert other.name not in html
 
 
-def test_no_campaign_yet_is_an_empty_page(client, tree):
-    response = page(client, tree.staff)
+@pytest.mark.parametrize("tab", list(TABS))
+def test_no_campaign_yet_is_an_empty_page(client, tree, tab):
+    response = page(client, tree.staff, tab)
     assert response.context["campaign"] is None
-    assert "尚无已开启的评定活动。" in response.content.decode()
+    html = response.content.decode()
+    assert "尚无已开启的评定活动。" in html and 'id="dashboard-tabs"' not in html
 
 
 # --- What it shows -------------------------------------------------------------------------
@@ -105,7 +153,7 @@ def test_the_progress_table_shows_each_parents_figures(client, tree, world):
 
 
 def test_the_charts_are_images_with_chinese_labels(client, tree, world):
-    html = page(client, tree.staff).content.decode()
+    html = page(client, tree.staff, "stars").content.decode()
     narrow = re.findall(r'<img class="dashboard-chart" src="([^"]+)"', html)
     wide = re.findall(r'<source media="\(min-width: 576px\)" srcset="([^"]+)"', html)
     assert len(narrow) == len(wide) == 3, "three charts, each wide and narrow"
@@ -121,34 +169,37 @@ def test_the_charts_are_images_with_chinese_labels(client, tree, world):
     assert all("Noto Sans CJK SC" in svg for svg in svgs)
 
 
-def test_the_page_has_no_inline_script_or_style(client, tree, world):
-    html = page(client, tree.staff).content.decode()
+@pytest.mark.parametrize("tab", list(TABS))
+def test_no_tab_has_inline_script_or_style(client, tree, world, tab):
+    html = page(client, tree.staff, tab).content.decode()
     assert "style=" not in html
     assert "<style" not in html
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
 
 
 def test_the_trend_table_counts_each_year(client, tree, world):
-    response = page(client, tree.staff)
+    response = page(client, tree.staff, "stars")
     years = dict(response.context["trend_rows"])
     assert list(years) == [factories.YEAR - 1, factories.YEAR]
     assert sum(years[factories.YEAR]) == 5 and sum(years[factories.YEAR - 1]) == 2
 
 
 def test_a_campaign_is_chosen(client, tree, world):
-    response = page(client, tree.staff, campaign=world.last.pk)
+    response = ranking(client, tree.staff, campaign=world.last.pk)
     assert response.context["campaign"] == world.last
     assert len(ranked_codes(response)) == 2
+    html = response.content.decode()
+    assert f'href="{URL}?campaign={world.last.pk}"' in html, "the tabs keep the campaign"
 
 
 # --- Filters, search and bad input --------------------------------------------------------
 
 
 def test_the_ranking_is_filtered_and_searched(client, tree, world):
-    assert ranked_codes(page(client, tree.staff, status="incomplete")) == [world.c.code]
-    assert ranked_codes(page(client, tree.staff, q="第四")) == [world.d.code]
-    assert ranked_codes(page(client, tree.staff, q=world.e.code)) == [world.e.code]
-    by_parent = page(client, tree.staff, parent=world.p2.pk)
+    assert ranked_codes(ranking(client, tree.staff, status="incomplete")) == [world.c.code]
+    assert ranked_codes(ranking(client, tree.staff, q="第四")) == [world.d.code]
+    assert ranked_codes(ranking(client, tree.staff, q=world.e.code)) == [world.e.code]
+    by_parent = ranking(client, tree.staff, parent=world.p2.pk)
     assert set(ranked_codes(by_parent)) == {world.d.code, world.e.code}
 
 
@@ -164,14 +215,14 @@ def test_the_ranking_is_filtered_and_searched(client, tree, world):
     ],
 )
 def test_a_bad_filter_is_a_message_and_is_ignored(client, tree, world, query, message):
-    response = page(client, tree.staff, **query)
+    response = ranking(client, tree.staff, **query)
     html = response.content.decode()
     assert 'id="filter-errors"' in html and message in html
     assert len(ranked_codes(response)) == 6, "the filter is not applied"
 
 
 def test_a_reviewer_cannot_filter_on_another_parent(client, tree, world):
-    response = page(client, tree.reviewer, parent=world.p2.pk)
+    response = ranking(client, tree.reviewer, parent=world.p2.pk)
     assert "请从列出的上级党组织中选择。" in response.content.decode()
     assert world.d.code not in ranked_codes(response)
 
@@ -180,7 +231,7 @@ def test_the_parent_filter_lists_the_parents_of_the_users_branches(client, tree,
     empty = factories.org(OrgKind.GENERAL_BRANCH, parent=tree.committee, name="无支部的总支")
 
     def listed(user):
-        html = page(client, user).content.decode()
+        html = ranking(client, user).content.decode()
         select = re.search(r'<select name="parent".*?</select>', html, re.S).group(0)
         return re.findall(r'<option value="(\d+)"', select)
 
@@ -190,25 +241,39 @@ def test_the_parent_filter_lists_the_parents_of_the_users_branches(client, tree,
     assert listed(tree.reviewer) == [str(tree.party_committee.pk)]
 
 
-def test_a_bad_page_number_shows_a_page(client, tree, world):
-    assert ranked_codes(page(client, tree.staff, page="abc"))
+def test_a_bad_page_number_shows_a_ranking(client, tree, world):
+    assert ranked_codes(ranking(client, tree.staff, page="abc"))
 
 
 def test_the_ranking_pages_by_fifty(client, tree, campaign):
     for _ in range(51):
         ready_branch(campaign, factories.branch(tree.party_committee), review_total=80)
-    first = page(client, tree.staff)
+    first = ranking(client, tree.staff)
     assert len(ranked_codes(first)) == 50
-    second = page(client, tree.staff, page=2)
+    second = ranking(client, tree.staff, page=2)
     assert len(ranked_codes(second)) == 1
     assert second.context["ranked"][0][0] == 51
+
+
+def test_the_gap_list_pages_by_fifty_with_its_count(client, tree, campaign):
+    for _ in range(51):
+        ready_branch(
+            campaign, factories.branch(tree.party_committee), self_total=95, review_total=80
+        )
+    first = gap_list(client, tree.staff)
+    assert len(gap_codes(first)) == 50
+    html = first.content.decode()
+    assert re.search(r'<span id="gap-count">\s*51 个党支部\s*</span>', html)
+    second = gap_list(client, tree.staff, page=2, margin="10")
+    assert len(gap_codes(second)) == 1
+    assert "margin=10&amp;page=1" in second.content.decode(), "the pager keeps the margin"
 
 
 # --- The gap list --------------------------------------------------------------------------
 
 
 def test_the_gap_list_uses_a_margin_of_ten_by_default(client, tree, world):
-    response = page(client, tree.staff)
+    response = gap_list(client, tree.staff)
     assert gap_codes(response) == [tree.branch_a.code, world.e.code]
     gaps = [str(gap) for _a, gap in response.context["gaps"]]
     assert gaps == ["15.00", "10.50"]
@@ -216,13 +281,13 @@ def test_the_gap_list_uses_a_margin_of_ten_by_default(client, tree, world):
 
 
 def test_the_gap_list_takes_a_margin(client, tree, world):
-    assert gap_codes(page(client, tree.staff, margin="10.5")) == [tree.branch_a.code]
-    assert gap_codes(page(client, tree.staff, margin="0")) == [tree.branch_a.code, world.e.code]
+    assert gap_codes(gap_list(client, tree.staff, margin="10.5")) == [tree.branch_a.code]
+    assert gap_codes(gap_list(client, tree.staff, margin="0")) == [tree.branch_a.code, world.e.code]
 
 
 @pytest.mark.parametrize("margin", ["abc", "-1", "150", "1.234", "１０"])
 def test_a_bad_margin_is_a_chinese_message_and_the_default_applies(client, tree, world, margin):
-    response = page(client, tree.staff, margin=margin)
+    response = gap_list(client, tree.staff, margin=margin)
     html = response.content.decode()
     assert "差距须为 0 到 100 之间的分数。" in html or "差距最多保留两位小数。" in html
     assert gap_codes(response) == [tree.branch_a.code, world.e.code]
@@ -289,7 +354,7 @@ def test_a_reviewers_export_holds_its_own_branches(client, tree, world):
 def test_an_export_with_a_bad_filter_is_refused_with_the_message(client, tree, world):
     client.force_login(tree.staff)
     response = client.post(EXPORT, {"star": "9"}, follow=True)
-    assert response.redirect_chain[-1][0].startswith(URL)
+    assert response.redirect_chain[-1][0].startswith(url_of("ranking")), "back to the ranking"
     assert "请从列出的星级中选择。" in response.content.decode()
 
 
@@ -306,28 +371,46 @@ def _grow(tree, count):
     return campaign
 
 
-def _queries(client, user, **query):
+def _queries(client, user, tab=None, **query):
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(URL, query).status_code == 200
+        assert client.get(url_of(tab), query).status_code == 200
     return len(queries)
 
 
+#: Each tab's queries, whatever the number of branches (D-7qs): session, user, roles,
+#: the campaigns (once, for the drop-down and the default, D-7qh) and the filter's
+#: parents, then the tab's own — progress: the parents' rows, their unspent slips and
+#: names, the recompute check's two (and a reviewer's completeness: staff's is the
+#: rows'); stars: the rows, the unspent slips, the names, the trend, completeness;
+#: ranking: the rows (no unspent slips), the names, completeness, the keys of the
+#: page's parts and its rows; gaps: the count, the page's keys and its rows.
+PINNED = {None: 10, "stars": 10, "ranking": 11, "gaps": 8}
+
+
 @pytest.mark.parametrize("role", ["staff", "reviewer"])
+@pytest.mark.parametrize("tab", list(TABS))
 def test_the_query_count_does_not_grow_with_the_branches(
-    client, tree, role, django_assert_max_num_queries
+    client, tree, role, tab, django_assert_max_num_queries
 ):
     user = getattr(tree, role)
     campaign = _grow(tree, 4)
-    small = _queries(client, user, campaign=campaign.pk)
+    small = _queries(client, user, tab, campaign=campaign.pk)
     for i in range(40):
         ready_branch(campaign, factories.branch(tree.party_committee), review_total=60 + i)
     recompute_campaign(campaign=campaign, actor=tree.staff)
-    large = _queries(client, user, campaign=campaign.pk)
+    large = _queries(client, user, tab, campaign=campaign.pk)
     assert large == small
-    client.force_login(user)
-    # 18: a search is counted by its own query; the other filters' counts come from the
-    # parents' rows (D-7qb), and staff's completeness too; the campaigns are read once,
-    # for the drop-down and the default (D-7qh: 19 before).
-    with django_assert_max_num_queries(18):
-        client.get(URL, {"campaign": campaign.pk, "status": "rated", "q": "组织"})
+    assert large == PINNED[tab] + (role == "reviewer" and tab is None), (tab, role)
+
+
+def test_a_search_in_the_ranking_is_counted_by_its_own_query(
+    client, tree, django_assert_max_num_queries
+):
+    campaign = _grow(tree, 4)
+    client.force_login(tree.staff)
+    # The pager counts a search (and the status filters the rows do not split) instead of
+    # the parents' rows: no more queries than the ranking's own.
+    for filters in ({"status": "rated", "q": "组织"}, {"status": "incomplete"}):
+        with django_assert_max_num_queries(PINNED["ranking"]):
+            client.get(url_of("ranking"), {"campaign": campaign.pk, **filters})

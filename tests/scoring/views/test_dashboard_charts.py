@@ -102,9 +102,10 @@ def test_a_parents_name_is_escaped_in_the_svg(client, tree, world):
     assert name in texts(response)
 
 
-def test_the_page_refers_to_the_charts_and_draws_none(client, tree, world):
+def test_the_stars_tab_refers_to_the_charts_and_draws_none(client, tree, world):
     client.force_login(tree.staff)
-    html = client.get(reverse("scoring:dashboard"), {"campaign": world.campaign.pk})
+    url = reverse("scoring:dashboard", args=["stars"])
+    html = client.get(url, {"campaign": world.campaign.pk})
     html = html.content.decode()
     assert "data:image" not in html and "<svg" not in html
     sources = re.findall(r'(?:src|srcset)="(/dashboard/charts/[^"]+)"', html)

@@ -1,6 +1,6 @@
 """The pages that list a whole campaign do not grow with it (docs/nonfunctional.md §7,
-issue #20 item 3): the results page, the dashboard (its ranking) and its charts (each an
-SVG response of its own, D-7pa), the review and audit queues and the branch page take the
+issue #20 item 3): the results page, the dashboard's four tabs (D-7qs) and its charts (each
+an SVG response of its own, D-7pa), the review and audit queues and the branch page take the
 same number of queries, and send about the same number of bytes, for a campaign of 30
 branches and one of 90.
 
@@ -34,7 +34,6 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(reviews_service, "QUEUE_PAGE_SIZE", PAGE)
     monkeypatch.setattr(reviews_view, "AUDIT_PAGE_SIZE", PAGE)
     monkeypatch.setattr(dashboard_view, "PAGE_SIZE", PAGE)
-    monkeypatch.setattr(dashboard_service, "GAP_ROWS", PAGE)
 
 
 def add_branches(campaign, tree, start, stop):
@@ -71,7 +70,11 @@ def pages(campaign, tree):
         .order_by("branch__code")
         .first()
     )
-    board = f"{reverse('scoring:dashboard')}?campaign={campaign.pk}"
+    query = f"?campaign={campaign.pk}"
+    board, stars, ranking, gaps = (
+        reverse("scoring:dashboard", args=[tab] if tab else []) + query
+        for tab in (None, "stars", "ranking", "gaps")
+    )
     results_url = reverse("scoring:campaign_results", args=[campaign.pk])
     branch_page = reverse("scoring:assessment", args=[first.pk])
     return {
@@ -81,12 +84,22 @@ def pages(campaign, tree):
             f"{results_url}?page=2&missing=2&moves=2",
         ),
         "results, approver": (tree.approver, results_url),
-        "dashboard, staff": (tree.staff, board),
-        "dashboard, reviewer": (tree.reviewer, board),
+        # The dashboard's tabs (D-7qs).
+        **{
+            f"dashboard {tab}, {role}": (getattr(tree, role), url)
+            for tab, url in (
+                ("progress", board),
+                ("stars", stars),
+                ("ranking", ranking),
+                ("gaps", gaps),
+            )
+            for role in ("staff", "reviewer")
+        },
         "dashboard ranking, page 2, incomplete": (
             tree.staff,
-            f"{board}&status={dashboard_service.INCOMPLETE}&page=2",
+            f"{ranking}&status={dashboard_service.INCOMPLETE}&page=2",
         ),
+        "dashboard gaps, page 2": (tree.staff, f"{gaps}&page=2"),
         # The dashboard's charts, each its own SVG response (D-7pa).
         **{
             f"dashboard chart {chart}, {size}, {role}": (
@@ -149,7 +162,10 @@ def test_every_page_sends_about_the_same_bytes_at_30_and_90_branches(two_sizes):
     "name",
     [
         "results, page 1",
-        "dashboard, staff",
+        "dashboard progress, staff",
+        "dashboard stars, reviewer",
+        "dashboard ranking, staff",
+        "dashboard gaps, staff",
         "dashboard chart distribution, wide, staff",
         "dashboard chart trend, narrow, reviewer",
         "dashboard chart comparison, wide, staff",
