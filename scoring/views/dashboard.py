@@ -169,6 +169,9 @@ def dashboard_page(request, tab=PROGRESS):
     require(may_see_dashboard(request.user))
     if tab not in TABS:
         raise Http404
+    moved = _moved_to(request) if tab is PROGRESS else None
+    if moved is not None:
+        return redirect(moved)
     form, campaign = _filters(request, shown=True)
     context = {"filters": form, "campaign": campaign, "tab": tab or "progress"}
     if campaign is not None:
@@ -247,6 +250,17 @@ def _gaps_tab(request, form, campaign, assessments) -> dict:
 
 
 TABS = {PROGRESS: _progress_tab, STARS_TAB: _stars_tab, RANKING: _ranking_tab, GAPS: _gaps_tab}
+
+
+def _moved_to(request) -> str | None:
+    """Where a link from before the tabs (D-7qs) goes now: the dashboard's own address
+    with a ranking filter or a page number to the ranking, with a margin to the gap list,
+    the query kept; None for a link to the progress tab itself."""
+    given = {name for name, value in request.GET.items() if value}
+    for tab, names in ((RANKING, {"parent", "star", "status", "q", "page"}), (GAPS, {"margin"})):
+        if given & names:
+            return reverse("scoring:dashboard", args=[tab]) + "?" + request.GET.urlencode()
+    return None
 
 
 def _query_without_page(request) -> str:

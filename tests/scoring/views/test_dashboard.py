@@ -88,6 +88,28 @@ def test_an_unknown_tab_is_not_found(client, tree, world):
     assert client.get(url_of("nothing")).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("query", "tab"),
+    [
+        ("star=4&page=2", "ranking"),
+        ("campaign=1&status=rated&margin=", "ranking"),
+        ("q=%E7%AC%AC", "ranking"),
+        ("campaign=1&parent=&star=&status=&q=&margin=12.5", "gaps"),
+    ],
+)
+def test_a_link_from_before_the_tabs_goes_to_its_tab(client, tree, world, query, tab):
+    client.force_login(tree.staff)
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == f"{url_of(tab)}?{query}", "the query kept"
+
+
+def test_the_progress_tabs_own_links_stay(client, tree, world):
+    client.force_login(tree.staff)
+    for query in ("", f"?campaign={world.campaign.pk}", "?campaign=&margin=&q="):
+        assert client.get(f"{URL}{query}").status_code == 200, query
+
+
 @pytest.mark.parametrize("role", ["secretary", "approver", "rereviewer", "nobody"])
 def test_other_roles_are_refused(client, tree, world, role):
     client.force_login(getattr(tree, role))
