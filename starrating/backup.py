@@ -14,7 +14,9 @@ The archive is a zip file:
 The rows are engine-neutral: a SQLite backup restores into PostgreSQL and back, which a
 database's own dump cannot do (D-6ac). Primary keys are kept, so every reference, the
 ratings, the ballots and the history come back identical; `loaddata` resets the
-PostgreSQL sequences afterwards.
+PostgreSQL sequences afterwards. Times are written to the microsecond (`_ExactEncoder`):
+Django's encoder cuts them to the millisecond, which would restore every time a little
+earlier than it was.
 
 A restore goes only into an empty database of the same schema: it migrates a database
 that has no tables yet, then refuses one that holds any row, or whose migrations differ
@@ -23,6 +25,7 @@ in one transaction, checks the row counts, and writes the files; a failure rolls
 rows back and removes the files it wrote.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -35,6 +38,7 @@ from django.core import serializers
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -142,9 +146,24 @@ def _write_rows(archive):
         label = model._meta.label_lower
         rows = _Counted(model._base_manager.order_by("pk").iterator(chunk_size=_CHUNK))
         with archive.open(f"data/{label}.json", "w", force_zip64=True) as member:
-            serializers.serialize("json", rows, stream=_Text(member), use_natural_foreign_keys=True)
+            serializers.serialize(
+                "json", rows, stream=_Text(member), use_natural_foreign_keys=True, cls=_ExactEncoder
+            )
         counts[label] = rows.count
     return counts
+
+
+class _ExactEncoder(DjangoJSONEncoder):
+    """Django's JSON encoder, with datetimes and times to the microsecond (its own keeps
+    the milliseconds only); as before, UTC is written "Z" and an aware time refused."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, datetime.time) and not timezone.is_aware(o):
+            return o.isoformat()
+        return super().default(o)
 
 
 class _Text:

@@ -8,6 +8,7 @@ new SQLite database, into PostgreSQL, and from PostgreSQL back into SQLite; ever
 this process against the test database.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ import zipfile
 import dj_database_url
 import pytest
 from django.conf import settings
+from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -159,6 +161,32 @@ def test_sqlite_to_postgresql_and_back(demo, tmp_path, postgres_database):
     back.run("restore", str(tmp_path / "pg.zip"))
     assert rows(back.database, back.media) == with_new
     assert files(back.media) == files(source.media)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("microsecond", [0, 500, 999, 1000, 123456])
+def test_times_are_written_to_the_microsecond(tmp_path, tree, microsecond):
+    """Django's JSON encoder keeps milliseconds only: 02:22:19.000500 was written
+    "…19.000" and came back as 02:22:19, unequal to the row backed up."""
+    joined = datetime.datetime(2026, 12, 2, 2, 22, 19, microsecond, tzinfo=datetime.UTC)
+    user = tree.staff
+    type(user).objects.filter(pk=user.pk).update(date_joined=joined)
+    call_command("backup", str(tmp_path / "b.zip"))
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        data = archive.read(f"data/{type(user)._meta.label_lower}.json").decode()
+    (back,) = [r.object for r in serializers.deserialize("json", data) if r.object.pk == user.pk]
+    assert back.date_joined == joined
+
+
+def test_the_encoder_writes_times_as_django_reads_them():
+    encode = backup_module._ExactEncoder().default
+    assert encode(datetime.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)) == (
+        "2026-01-02T03:04:05.000006Z"
+    )
+    assert encode(datetime.time(8, 30, 0, 250)) == "08:30:00.000250"
+    assert encode(datetime.date(2026, 1, 2)) == "2026-01-02"
+    with pytest.raises(ValueError):
+        encode(datetime.time(8, 30, tzinfo=datetime.UTC))
 
 
 # Refusals, in this process: exit 2 with one Chinese message, nothing written.
