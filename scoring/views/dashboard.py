@@ -1,12 +1,13 @@
-"""The dashboard (docs/reports.md §6): a campaign's progress per parent organisation, its
-stars and their trend over the years, the ranking with its filters and export, the
-comparison between parent organisations (你追我赶) and the gap list.
+"""The dashboard (docs/reports.md §6), in four tabs that each read only what they show
+(D-7qs): a campaign's progress per parent organisation; its stars, their trend over the
+years and the comparison between parent organisations (你追我赶); the ranking with its
+filters and export; and the gap list.
 
 Who may use it (`branches.permissions`): committee staff, over every branch, and
 reviewers, over the branches under their organisations (`may_see_dashboard`,
 `dashboard_branches`). Every figure is read by `scoring.services.dashboard` in a fixed
 number of queries. The charts are images of their own URL (`dashboard_chart`, D-7pa),
-each reading only what it draws; the page shows the same figures as text.
+each reading only what it draws; the stars tab shows the same figures as text.
 """
 
 from csp.constants import NONE, UNSAFE_INLINE
@@ -172,12 +173,13 @@ def dashboard_page(request, tab=PROGRESS):
     moved = _moved_to(request) if tab is PROGRESS else None
     if moved is not None:
         return redirect(moved)
+    name = tab or "progress"
     form, campaign = _filters(request, shown=True)
-    context = {"filters": form, "campaign": campaign, "tab": tab or "progress"}
+    context = {"filters": form, "campaign": campaign, "tab": name}
     if campaign is not None:
         assessments = dashboard.scope(request.user, campaign)
         context.update(TABS[tab](request, form, campaign, assessments))
-    return render(request, f"scoring/dashboard/{tab or 'progress'}.html", context)
+    return render(request, f"scoring/dashboard/{name}.html", context)
 
 
 def _progress_tab(request, form, campaign, assessments) -> dict:
